@@ -1,0 +1,43 @@
+# Raw case-report-form exports -> validation gate -> ADaM-style datasets -> analyses -> paper.
+# One rules/*.smk per stage; every rule calls one thin script, every script one library call.
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "schemas/config.schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/simulate.smk"
+include: "rules/validate.smk"
+include: "rules/derive.smk"
+include: "rules/efficacy.smk"
+include: "rules/safety.smk"
+include: "rules/tables.smk"
+include: "rules/figures.smk"
+include: "rules/key_results.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/validation/report.md",
+        "results/key_results.json",
+        "results/tables/efficacy.md",
+        "results/tables/failure_pattern.md",
+        "results/tables/trae.md",
+        "results/tables/ae_supplement.md",
+        expand(
+            "results/tables/{table}.{ext}",
+            table=["baseline", "lesions", "sbrt", "sites", "data_quality"],
+            ext=["csv", "md"],
+        ),
+        expand(
+            "results/figures/{name}.{ext}",
+            name=["local_failure", "pfs_os", "failure_patterns", "swimmer"],
+            ext=["png", "pdf"],
+        ),

@@ -1,0 +1,26 @@
+# Names shared by every stage: where the raw exports come from and what the gate writes.
+from pathlib import Path
+
+from sbrtlung.schemas.raw import EXPORTS
+
+ENV = "../envs/analysis.yaml"
+SIMULATED_RAW = "results/raw"
+RAW_DIR = config["raw_dir"] or SIMULATED_RAW
+VALIDATED = expand("results/validated/{table}.parquet", table=EXPORTS)
+
+
+def raw_exports(wildcards):
+    """The raw files the gate reads: the nine simulated exports, or every file of raw_dir.
+
+    Every file of a real folder is an input, so that editing, adding or removing one reruns
+    the gate (which reports unknown and missing files itself).
+    """
+    if not config["raw_dir"]:
+        return expand(f"{SIMULATED_RAW}/{{table}}.csv", table=EXPORTS)
+    folder = Path(config["raw_dir"])
+    return sorted(str(p) for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+def validated(*tables):
+    """The gate's typed tables of the named exports."""
+    return [f"results/validated/{t}.parquet" for t in tables]

@@ -1,0 +1,65 @@
+# ADaM-style datasets: calendar dates end here, study days from enrollment from now on.
+
+
+rule adles:
+    """One row per nodule: its course, delivered dose, BED10 and EQD2."""
+    input:
+        validated("patients", "lesions", "sbrt"),
+    output:
+        "results/adam/adles.parquet",
+    log:
+        "logs/adles.log",
+    conda:
+        ENV
+    script:
+        "../scripts/adles.py"
+
+
+rule adsl:
+    """One row per enrolled patient: covariates, treatment days, populations, vital status."""
+    input:
+        tables=validated("patients", "imaging", "follow_up"),
+        adles="results/adam/adles.parquet",
+    output:
+        "results/adam/adsl.parquet",
+    log:
+        "logs/adsl.log",
+    conda:
+        ENV
+    script:
+        "../scripts/adsl.py"
+
+
+rule adtte:
+    """Every time-to-event endpoint, from its declared event, competing and censoring sources."""
+    input:
+        tables=validated("patients", "sbrt", "imaging", "progression", "follow_up"),
+        adsl="results/adam/adsl.parquet",
+        adles="results/adam/adles.parquet",
+    output:
+        "results/adam/adtte.parquet",
+    params:
+        month_days=config["month_days"],
+    log:
+        "logs/adtte.log",
+    conda:
+        ENV
+    script:
+        "../scripts/adtte.py"
+
+
+rule adae:
+    """Adverse events of the safety set with relatedness and acute/late phase."""
+    input:
+        tables=validated("patients", "adverse_events"),
+        adsl="results/adam/adsl.parquet",
+    output:
+        "results/adam/adae.parquet",
+    params:
+        acute_days=config["acute_ae_days"],
+    log:
+        "logs/adae.log",
+    conda:
+        ENV
+    script:
+        "../scripts/adae.py"

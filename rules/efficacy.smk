@@ -1,0 +1,51 @@
+rule efficacy:
+    """Named 1- and 2-year rates with CIs, medians, the primary decision, failure pattern."""
+    input:
+        adtte="results/adam/adtte.parquet",
+        adsl="results/adam/adsl.parquet",
+    output:
+        rates="results/efficacy/rates.csv",
+        medians="results/efficacy/medians.csv",
+        primary="results/efficacy/primary.json",
+        pattern="results/efficacy/failure_pattern.csv",
+    params:
+        times={"1y": config["year_days"], "2y": config["horizon_days"]},
+        reps=config["bootstrap_reps"],
+        seed=config["seed"],
+        month_days=config["month_days"],
+        lcr_null=config["hypothesis"]["lcr_null"],
+    resources:
+        mem_mb=4000,
+    log:
+        "logs/efficacy.log",
+    conda:
+        ENV
+    script:
+        "../scripts/efficacy.py"
+
+
+rule efficacy_tables:
+    """The efficacy and pattern-of-failure tables of the manuscript."""
+    input:
+        rates="results/efficacy/rates.csv",
+        medians="results/efficacy/medians.csv",
+        pattern="results/efficacy/failure_pattern.csv",
+    output:
+        efficacy_csv="results/tables/efficacy.csv",
+        efficacy_md=report(
+            "results/tables/efficacy.md",
+            caption="../report/table_efficacy.rst",
+            category="3. Efficacy",
+        ),
+        pattern_csv="results/tables/failure_pattern.csv",
+        pattern_md=report(
+            "results/tables/failure_pattern.md",
+            caption="../report/table_failure_pattern.rst",
+            category="3. Efficacy",
+        ),
+    log:
+        "logs/efficacy_tables.log",
+    conda:
+        ENV
+    script:
+        "../scripts/efficacy_tables.py"

@@ -1,0 +1,93 @@
+# Efficacy figures (SAP 5): a 300 dpi PNG for the report and a vector PDF for the journal,
+# drawn from ADTTE/ADSL only, byte-reproducible from the same inputs and config.
+
+rule figure_local_failure:
+    """Cumulative incidence of local failure per lesion with its bootstrap band, 1 - KM."""
+    input:
+        adtte="results/adam/adtte.parquet",
+    output:
+        png=report(
+            "results/figures/local_failure.png",
+            caption="../report/figure_local_failure.rst",
+            category="3. Efficacy",
+        ),
+        pdf="results/figures/local_failure.pdf",
+    params:
+        horizon_days=config["horizon_days"],
+        month_days=config["month_days"],
+        reps=config["bootstrap_reps"],
+        seed=config["seed"],
+    log:
+        "logs/figure_local_failure.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_local_failure.py"
+
+
+rule figure_pfs_os:
+    """Kaplan-Meier PFS and OS with log(-log) bands, censoring ticks and patients at risk."""
+    input:
+        adtte="results/adam/adtte.parquet",
+    output:
+        png=report(
+            "results/figures/pfs_os.png",
+            caption="../report/figure_pfs_os.rst",
+            category="3. Efficacy",
+        ),
+        pdf="results/figures/pfs_os.pdf",
+    params:
+        horizon_days=config["horizon_days"],
+        month_days=config["month_days"],
+    log:
+        "logs/figure_pfs_os.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_pfs_os.py"
+
+
+rule figure_failure_patterns:
+    """Cumulative incidence of local, regional and distant failure on one axis."""
+    input:
+        adtte="results/adam/adtte.parquet",
+    output:
+        png=report(
+            "results/figures/failure_patterns.png",
+            caption="../report/figure_failure_patterns.rst",
+            category="3. Efficacy",
+        ),
+        pdf="results/figures/failure_patterns.pdf",
+    params:
+        horizon_days=config["horizon_days"],
+        month_days=config["month_days"],
+        reps=config["bootstrap_reps"],
+        seed=config["seed"],
+    log:
+        "logs/figure_failure_patterns.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_failure_patterns.py"
+
+
+rule figure_swimmer:
+    """Follow-up and events of every safety-set patient, one bar each."""
+    input:
+        adsl="results/adam/adsl.parquet",
+        adtte="results/adam/adtte.parquet",
+    output:
+        png=report(
+            "results/figures/swimmer.png",
+            caption="../report/figure_swimmer.rst",
+            category="3. Efficacy",
+        ),
+        pdf="results/figures/swimmer.pdf",
+    params:
+        month_days=config["month_days"],
+    log:
+        "logs/figure_swimmer.log",
+    conda:
+        ENV
+    script:
+        "../scripts/figure_swimmer.py"

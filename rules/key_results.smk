@@ -1,0 +1,22 @@
+rule key_results:
+    """Every number the manuscript quotes, machine-readable under stable keys."""
+    input:
+        screening=validated("screening"),
+        adsl="results/adam/adsl.parquet",
+        adles="results/adam/adles.parquet",
+        rates="results/efficacy/rates.csv",
+        medians="results/efficacy/medians.csv",
+        primary="results/efficacy/primary.json",
+        pattern="results/efficacy/failure_pattern.csv",
+        safety="results/safety/summary.json",
+    output:
+        "results/key_results.json",
+    params:
+        hypothesis=config["hypothesis"],
+        design=config["sample_size"],
+    log:
+        "logs/key_results.log",
+    conda:
+        ENV
+    script:
+        "../scripts/key_results.py"

@@ -1,0 +1,41 @@
+rule validation_report:
+    """Every finding of the data contract, FATAL and WARN, in one readable report and one CSV.
+
+    It always succeeds, so the report survives a failed gate for the data manager to act on.
+    """
+    input:
+        raw_exports,
+    output:
+        md=report(
+            "results/validation/report.md",
+            caption="../report/validation.rst",
+            category="1. Data validation",
+        ),
+        csv="results/validation/report.csv",
+    params:
+        folder=RAW_DIR,
+        config=config,
+    log:
+        "logs/validation_report.log",
+    conda:
+        ENV
+    script:
+        "../scripts/validation_report.py"
+
+
+rule validated_tables:
+    """The gate: typed tables only when no FATAL finding; otherwise a summary and exit 1."""
+    input:
+        raw=raw_exports,
+        report="results/validation/report.csv",
+    output:
+        VALIDATED,
+    params:
+        folder=RAW_DIR,
+        config=config,
+    log:
+        "logs/validated_tables.log",
+    conda:
+        ENV
+    script:
+        "../scripts/validated_tables.py"

@@ -1,0 +1,12 @@
+"""Rule adsl."""
+
+import pandas as pd
+
+from sbrtlung.adam.adsl import derive_adsl
+from sbrtlung.datasets import read_tables, write_dataset
+from sbrtlung.logs import logged
+
+with logged(snakemake):
+    adles = pd.read_parquet(snakemake.input.adles)
+    adsl = derive_adsl(read_tables(snakemake.input.tables), adles)
+    write_dataset(adsl, "adsl", snakemake.output[0])

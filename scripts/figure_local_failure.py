@@ -1,0 +1,20 @@
+"""Rule figure_local_failure."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from sbrtlung.figures.style import save
+from sbrtlung.figures.survival import local_failure_figure
+from sbrtlung.logs import logged
+
+with logged(snakemake):
+    p = snakemake.params
+    figure = local_failure_figure(
+        pd.read_parquet(snakemake.input.adtte),
+        horizon_days=p.horizon_days,
+        month_days=p.month_days,
+        reps=p.reps,
+        seed=p.seed,
+    )
+    save(figure, Path(snakemake.output.png).with_suffix(""))

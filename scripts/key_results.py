@@ -1,0 +1,30 @@
+"""Rule key_results."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from sbrtlung.design import planned_sample_size
+from sbrtlung.key_results import assemble, write_json
+from sbrtlung.logs import logged
+
+
+def read_json(path: str) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+with logged(snakemake):
+    i = snakemake.input
+    results = assemble(
+        screening=pd.read_parquet(i.screening[0]),
+        adsl=pd.read_parquet(i.adsl),
+        adles=pd.read_parquet(i.adles),
+        rates=pd.read_csv(i.rates),
+        medians=pd.read_csv(i.medians),
+        primary=read_json(i.primary),
+        safety=read_json(i.safety),
+        design=planned_sample_size(snakemake.params.hypothesis, snakemake.params.design),
+        pattern=pd.read_csv(i.pattern),
+    )
+    write_json(results, snakemake.output[0])

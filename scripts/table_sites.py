@@ -1,0 +1,11 @@
+"""Rule table_sites: screening, enrollment and analysis sets by site."""
+
+import pandas as pd
+
+from sbrtlung.characteristics import sites, write_table
+from sbrtlung.logs import logged
+
+with logged(snakemake):
+    screening = pd.read_parquet(snakemake.input.screening)
+    table = sites(screening, pd.read_parquet(snakemake.input.adsl))
+    write_table(table, snakemake.output.csv, snakemake.output.md)

@@ -1,0 +1,16 @@
+"""Rule validated_tables: the gate. Typed tables when no FATAL finding, else exit 1."""
+
+import sys
+from pathlib import Path
+
+from sbrtlung.logs import logged
+from sbrtlung.validate import fatal_summary, validate_exports, write_tables
+
+with logged(snakemake) as log:
+    tables, findings = validate_exports(snakemake.params.folder, snakemake.params.config)
+    if (findings["severity"] == "FATAL").any():
+        summary = fatal_summary(findings, limit=25)
+        log.error(summary)
+        print(summary, file=sys.stderr)
+        sys.exit(1)
+    write_tables(tables, Path(snakemake.output[0]).parent)

@@ -1,0 +1,1 @@
+"""Analysis library of the SBRT residual-nodule trial: every rule script calls into it."""

@@ -1,0 +1,42 @@
+"""The workflow configuration outside Snakemake: the same JSON schema, the same defaults.
+
+Snakemake validates `config/config.yaml` against `schemas/config.schema.yaml` itself; tests,
+benchmarks and command-line tools call `load` so they see exactly the configuration the
+workflow would, defaults included.
+"""
+
+import copy
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+
+def schema() -> dict[str, Any]:
+    """The configuration's JSON schema, as shipped in `schemas/`."""
+    text = resources.files("sbrtlung.schemas").joinpath("config.schema.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+def _with_defaults(validator_class: type) -> type:
+    """A validator that fills each missing property with its schema default, depth first."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def fill(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub and name not in instance:
+                    instance[name] = copy.deepcopy(sub["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": fill})
+
+
+def load(path: str | Path | None = None, **overrides: Any) -> dict[str, Any]:
+    """Read a config file (or none), apply top-level overrides, validate and fill defaults."""
+    config = yaml.safe_load(Path(path).read_text()) if path else {}
+    config = {**(config or {}), **overrides}
+    _with_defaults(jsonschema.Draft202012Validator)(schema()).validate(config)
+    return config

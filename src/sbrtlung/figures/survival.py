@@ -1,0 +1,352 @@
+"""Efficacy curves: local failure, PFS and OS, and the pattern of failure (SAP 4 and 5).
+
+Every number drawn comes from `sbrtlung.estimators` and `sbrtlung.bootstrap` on ADTTE
+(days); the axes show months (days / `month_days`), ticked every 6 months, up to the first
+tick at or after the longest follow-up, so the whole follow-up is shown and the at-risk table
+says how little is left at the end.
+
+Choices where the SAP is silent:
+
+- The 2-year value drawn is the curve at `horizon_days` (24 months of `month_days`), marked
+  by a dotted vertical line and a dot on each curve, its value and CI in the legend. CIF
+  intervals are the percentile patient-cluster bootstrap with the workflow's seed and
+  replicates, evaluated on the same grid as the band, so they equal the efficacy table's
+  (the bootstrap's draws do not depend on the evaluation times). As in that table, a value at
+  a time nobody reaches (no unit with AVAL >= horizon) is not estimable and is not drawn.
+- The band of a CIF is the pointwise 95% percentile bootstrap interval at every distinct
+  event time (either cause), where all curves step, drawn as a step function.
+- Cumulative-incidence axes run from 0 to the smallest multiple of 10% that leaves at least 5
+  percentage points above everything drawn, and never below 20%: low incidences stay legible
+  without a short axis magnifying small differences. Survival axes run from 0 to 100%.
+- Local failure has one at-risk row: the Aalen-Johansen and Kaplan-Meier curves share the
+  same lesions at risk (AVAL >= t).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.ticker import MultipleLocator, PercentFormatter
+
+from sbrtlung.bootstrap import cluster_bootstrap
+from sbrtlung.estimators import aalen_johansen, kaplan_meier, survival_at
+from sbrtlung.figures.style import (
+    COLUMN_WIDTH,
+    GREY,
+    LABEL_SIZE,
+    OKABE_ITO,
+    PAGE_WIDTH,
+    SMALL_SIZE,
+    RiskRow,
+    draw_at_risk,
+    month_ticks,
+    new_figure,
+    numbers_at_risk,
+    paper,
+    risk_table_height,
+)
+from sbrtlung.formatting import estimate_ci
+
+PLOT_HEIGHT = 2.2
+LEVEL = 0.95
+LINE = 0.14  # inches per line of 7 pt text (legend entries)
+MARGINS = 0.55  # inches for the x tick labels, the x label and the figure padding
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One ADTTE parameter as arrays, in a stable order (patient, then lesion)."""
+
+    time: np.ndarray
+    status: np.ndarray
+    patient: np.ndarray
+
+    @property
+    def event(self) -> np.ndarray:
+        return self.status == 1
+
+    def estimable_at(self, t: float) -> bool:
+        """Somebody is still followed at t, so a curve value there is not carried forward."""
+        return bool((self.time >= t).any())
+
+
+@dataclass(frozen=True)
+class HorizonValue:
+    """A curve's value at the horizon with its 95% CI (NaN where not estimable)."""
+
+    estimate: float
+    lower: float
+    upper: float
+
+    @property
+    def estimable(self) -> bool:
+        return not np.isnan(self.estimate)
+
+    def text(self) -> str:
+        return estimate_ci(self.estimate, self.lower, self.upper) if self.estimable else "NE"
+
+
+def endpoint(adtte: pd.DataFrame, paramcd: str) -> Endpoint:
+    """The rows of one PARAMCD; an absent endpoint is an error, not an empty curve."""
+    rows = adtte[adtte["PARAMCD"] == paramcd]
+    if rows.empty:
+        raise ValueError(f"ADTTE has no {paramcd} rows")
+    rows = rows.sort_values(["USUBJID", "LESID"], kind="stable", na_position="first")
+    return Endpoint(
+        rows["AVAL"].to_numpy(dtype=float),
+        rows["EVNT"].to_numpy(dtype=int),
+        rows["USUBJID"].to_numpy(dtype=str),
+    )
+
+
+def horizon_value(
+    data: Endpoint, horizon: float, estimate: float, lower: float, upper: float
+) -> HorizonValue:
+    """The value at the horizon, or not estimable (NaN) when nobody is followed that long."""
+    if not data.estimable_at(horizon):
+        return HorizonValue(np.nan, np.nan, np.nan)
+    return HorizonValue(float(estimate), float(lower), float(upper))
+
+
+def incidence_upper_limit(*values: np.ndarray) -> float:
+    """Top of a cumulative-incidence axis: see the module docstring."""
+    top = max(float(np.nanmax(v)) if np.size(v) else 0.0 for v in values)
+    return float(min(1.0, max(0.2, np.ceil(round((top + 0.05) * 10, 9)) / 10)))
+
+
+def bootstrap_curve(
+    data: Endpoint, at: np.ndarray, reps: int, seed: int, estimator: str = "cif"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Estimate and pointwise 95% percentile patient-cluster bootstrap limits at `at`, of the
+    cause-1 CIF (``"cif"``) or of Kaplan-Meier survival with death censored (``"km"``)."""
+    boot = cluster_bootstrap(
+        data.time, data.status, data.patient, at, seed=seed, estimator=estimator, reps=reps
+    )
+    lower, upper = boot.ci(LEVEL)
+    return boot.estimate, lower, upper
+
+
+def _steps(
+    times: np.ndarray, values: np.ndarray, initial: float, end: float, month_days: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """x (months) and y of a right-continuous step curve from 0 to `end` days."""
+    x = np.concatenate([[0.0], times, [max(end, times[-1] if times.size else 0.0)]])
+    y = np.concatenate([[initial], values, [values[-1] if values.size else initial]])
+    return x / month_days, y
+
+
+def _height(legend_lines: int, risk_rows: int) -> float:
+    return legend_lines * LINE + PLOT_HEIGHT + MARGINS + risk_table_height(risk_rows)
+
+
+def _panel(parent: Figure | SubFigure, risk_rows: int) -> tuple[Axes, Axes]:
+    """A plot with its at-risk table underneath, sharing the time axis."""
+    grid = parent.add_gridspec(2, 1, height_ratios=[PLOT_HEIGHT, risk_table_height(risk_rows)])
+    ax = parent.add_subplot(grid[0])
+    return ax, parent.add_subplot(grid[1], sharex=ax)
+
+
+def _time_axis(ax: Axes, ticks: np.ndarray, label: str) -> None:
+    ax.set_xticks(ticks)
+    ax.set_xlim(0, ticks[-1])
+    ax.set_xlabel(label)
+
+
+def _percent_axis(ax: Axes, top: float) -> None:
+    """y axis from 0 to `top` in whole percentages, ticks at round steps."""
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(MultipleLocator(0.05 if top <= 0.3 else 0.1 if top <= 0.6 else 0.2))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def _horizon_marker(ax: Axes, horizon_months: float) -> None:
+    ax.axvline(horizon_months, color=GREY, linewidth=0.6, linestyle=(0, (2, 2)), zorder=1)
+
+
+def _horizon_title(horizon_days: float, month_days: float) -> str:
+    """Legend title naming the horizon in months (24 for the default 730.5 days)."""
+    return f"At {round(horizon_days / month_days, 1):g} months, % (95% CI)"
+
+
+def _legend_above(ax: Axes, title: str) -> None:
+    """Legend above the plot, outside the data, so it never hides a curve or a band."""
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.02),
+        borderaxespad=0,
+        title=title,
+        title_fontsize=SMALL_SIZE,
+        alignment="left",
+        handlelength=2.2,
+    )
+
+
+def local_failure_figure(
+    adtte: pd.DataFrame, *, horizon_days: float, month_days: float, reps: int, seed: int
+) -> Figure:
+    """Cumulative incidence of local failure per lesion (Aalen-Johansen, death competing) with
+    its bootstrap band, 1 - Kaplan-Meier as the sensitivity curve, and lesions at risk."""
+    data = endpoint(adtte, "LF")
+    aj = aalen_johansen(data.time, data.status)
+    km = kaplan_meier(data.time, data.event)
+    grid = np.union1d(aj.time, [horizon_days])
+    estimate, lower, upper = bootstrap_curve(data, grid, reps, seed)
+    i = int(np.searchsorted(grid, horizon_days))
+    cif_h = horizon_value(data, horizon_days, estimate[i], lower[i], upper[i])
+    km_est, km_lo, km_hi = bootstrap_curve(data, np.array([horizon_days]), reps, seed, "km")
+    km_h = horizon_value(data, horizon_days, 1 - km_est[0], 1 - km_hi[0], 1 - km_lo[0])
+
+    end = float(data.time.max())
+    band = grid <= end  # the horizon may lie beyond the follow-up; the band stops with it
+    ticks = month_ticks(end / month_days)
+    horizon = horizon_days / month_days
+    cif_color, km_color = OKABE_ITO["vermillion"], OKABE_ITO["blue"]
+    with paper():
+        fig = new_figure(COLUMN_WIDTH, _height(4, 1))
+        ax, table = _panel(fig, 1)
+        x, lo = _steps(grid[band], lower[band], 0.0, end, month_days)
+        _, hi = _steps(grid[band], upper[band], 0.0, end, month_days)
+        ax.step(
+            *_steps(aj.time, aj.cif, 0.0, end, month_days),
+            where="post",
+            color=cif_color,
+            label=f"Aalen-Johansen, death competing: {cif_h.text()}",
+        )
+        ax.fill_between(
+            x,
+            lo,
+            hi,
+            step="post",
+            color=cif_color,
+            alpha=0.2,
+            linewidth=0,
+            label="95% CI band, patient-cluster bootstrap",
+        )
+        ax.step(
+            *_steps(km.time, 1 - km.survival, 0.0, end, month_days),
+            where="post",
+            color=km_color,
+            linestyle="--",
+            label=f"1 - Kaplan-Meier, death censored: {km_h.text()}",
+        )
+        _horizon_marker(ax, horizon)
+        if cif_h.estimable:
+            ax.plot([horizon], [cif_h.estimate], "o", color=cif_color, markersize=3.5)
+        if km_h.estimable:
+            ax.plot([horizon], [km_h.estimate], "o", color=km_color, markersize=3.5, mfc="white")
+        _percent_axis(ax, incidence_upper_limit(upper[band], aj.cif, 1 - km.survival))
+        ax.set_ylabel("Cumulative incidence of local failure")
+        _time_axis(ax, ticks, "Months since SBRT of the lesion")
+        _legend_above(ax, _horizon_title(horizon_days, month_days))
+        counts = numbers_at_risk(data.time, ticks * month_days)
+        draw_at_risk(table, ticks, [RiskRow("Lesions", "black", counts)], "Number at risk")
+    return fig
+
+
+def pfs_os_figure(adtte: pd.DataFrame, *, horizon_days: float, month_days: float) -> Figure:
+    """Kaplan-Meier PFS and OS side by side with log(-log) 95% bands, censoring ticks, the
+    2-year value and patients at risk."""
+    panels = [
+        ("PFS", "A", "Progression-free survival", OKABE_ITO["blue"]),
+        ("OS", "B", "Overall survival", OKABE_ITO["green"]),
+    ]
+    data = {code: endpoint(adtte, code) for code, *_ in panels}
+    ticks = month_ticks(max(float(d.time.max()) for d in data.values()) / month_days)
+    horizon = horizon_days / month_days
+    with paper():
+        fig = new_figure(PAGE_WIDTH, _height(4, 1) + LINE)  # + the panel title
+        for (code, letter, name, color), sub in zip(panels, fig.subfigures(1, 2), strict=True):
+            d = data[code]
+            curve = kaplan_meier(d.time, d.event)
+            band = survival_at(curve, curve.time, LEVEL)
+            value = horizon_value(d, horizon_days, *survival_at(curve, horizon_days, LEVEL))
+            last = float(d.time.max())
+            ax, table = _panel(sub, 1)
+            ax.step(
+                *_steps(curve.time, curve.survival, 1.0, last, month_days),
+                where="post",
+                color=color,
+                label=f"Kaplan-Meier: {value.text()}",
+            )
+            x, lo = _steps(curve.time, band.lower, 1.0, last, month_days)
+            _, hi = _steps(curve.time, band.upper, 1.0, last, month_days)
+            ax.fill_between(
+                x,
+                lo,
+                hi,
+                step="post",
+                color=color,
+                alpha=0.2,
+                linewidth=0,
+                label="95% CI band, log(-log) Greenwood",
+            )
+            censored = d.time[~d.event]
+            ax.plot(
+                censored / month_days,
+                survival_at(curve, censored).estimate,
+                "|",
+                color=color,
+                markersize=4,
+                markeredgewidth=0.8,
+                label="Censored",
+            )
+            _horizon_marker(ax, horizon)
+            if value.estimable:
+                ax.plot([horizon], [value.estimate], "o", color=color, markersize=3.5)
+            _percent_axis(ax, 1.0)
+            ax.set_ylabel(name)
+            _time_axis(ax, ticks, "Months since first SBRT")
+            _legend_above(ax, _horizon_title(horizon_days, month_days))
+            sub.suptitle(f"{letter}  {name}", x=0.02, ha="left", fontweight="bold", size=LABEL_SIZE)
+            counts = numbers_at_risk(d.time, ticks * month_days)
+            draw_at_risk(table, ticks, [RiskRow("Patients", "black", counts)], "Number at risk")
+    return fig
+
+
+def failure_patterns_figure(
+    adtte: pd.DataFrame, *, horizon_days: float, month_days: float, reps: int, seed: int
+) -> Figure:
+    """Cumulative incidence of local (per patient), regional and distant failure, death
+    competing, with the 2-year values and patients at risk per endpoint."""
+    curves = [
+        ("LFPT", "Local", OKABE_ITO["vermillion"], "-"),
+        ("RR", "Regional", OKABE_ITO["green"], "--"),
+        ("DM", "Distant", OKABE_ITO["blue"], ":"),
+    ]
+    data = {code: endpoint(adtte, code) for code, *_ in curves}
+    ticks = month_ticks(max(float(d.time.max()) for d in data.values()) / month_days)
+    horizon = horizon_days / month_days
+    with paper():
+        fig = new_figure(COLUMN_WIDTH, _height(len(curves) + 1, len(curves)))
+        ax, table = _panel(fig, len(curves))
+        rows, drawn = [], []
+        for code, label, color, style in curves:
+            d = data[code]
+            aj = aalen_johansen(d.time, d.status)
+            value = horizon_value(
+                d,
+                horizon_days,
+                *(v[0] for v in bootstrap_curve(d, np.array([horizon_days]), reps, seed)),
+            )
+            ax.step(
+                *_steps(aj.time, aj.cif, 0.0, float(d.time.max()), month_days),
+                where="post",
+                color=color,
+                linestyle=style,
+                label=f"{label}: {value.text()}",
+            )
+            if value.estimable:
+                ax.plot([horizon], [value.estimate], "o", color=color, markersize=3)
+            drawn.append(aj.cif)
+            rows.append(RiskRow(label, color, numbers_at_risk(d.time, ticks * month_days)))
+        _horizon_marker(ax, horizon)
+        _percent_axis(ax, incidence_upper_limit(*drawn))
+        ax.set_ylabel("Cumulative incidence (death competing)")
+        _time_axis(ax, ticks, "Months since first SBRT")
+        _legend_above(ax, _horizon_title(horizon_days, month_days))
+        draw_at_risk(table, ticks, rows, "Number at risk")
+    return fig

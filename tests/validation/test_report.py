@@ -1,0 +1,116 @@
+"""The outputs of the gate: Markdown report, stderr summary, typed parquet, command line."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from sbrtlung import config
+from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validate import (
+    fatal_summary,
+    main,
+    report_markdown,
+    validate_exports,
+    write_tables,
+)
+
+from .factory import clean_rows, write_folder
+
+
+@pytest.fixture
+def failing(tmp_path):
+    """A folder with two FATAL findings (one value holding a pipe) and one WARN finding."""
+    rows = clean_rows()
+    rows["adverse_events"][2]["term"] = "cough|dry"
+    rows["patients"][1]["age"] = "17"
+    rows["sbrt"][2]["fractions_delivered"] = "2"
+    return write_folder(rows, tmp_path / "raw")
+
+
+def test_report_of_a_failing_folder(failing):
+    tables, findings = validate_exports(failing, config.load())
+    report = report_markdown(findings, tables)
+    assert "**Verdict: FAIL** - 2 FATAL and 1 WARN findings." in report
+    assert "| labs.csv | 126 |" in report
+    by_rule = [
+        "| FATAL | in_range(18, 100) | patients.csv | 1 | a value outside its allowed range |",
+        "| WARN | incomplete_course | sbrt.csv | 1 | fewer fractions delivered than planned |",
+    ]
+    assert all(line in report for line in by_rule)
+    assert "## FATAL findings (2)" in report and "## WARN findings (1)" in report
+    assert "| adverse_events.csv | 3 | term | cough\\|dry | isin([" in report
+    fatal_part = report.split("## FATAL findings")[1].split("## WARN findings")[0]
+    assert fatal_part.index("adverse_events.csv") < fatal_part.index("patients.csv")
+    rows = [line for line in fatal_part.splitlines() if line.startswith("|")]
+    assert len(rows) == 4
+    assert all(len(re.findall(r"(?<!\\)\|", line)) == 7 for line in rows)
+
+
+def test_report_of_a_clean_folder(tmp_path):
+    tables, findings = validate_exports(write_folder(clean_rows(), tmp_path), config.load())
+    report = report_markdown(findings, tables)
+    assert "**Verdict: PASS** - 0 FATAL and 0 WARN findings." in report
+    assert report.count("None.") == 2
+
+
+def test_report_and_findings_are_deterministic(failing, tmp_path):
+    outputs = []
+    for run in ("a", "b"):
+        tables, findings = validate_exports(failing, config.load())
+        csv_path = tmp_path / f"{run}.csv"
+        findings.to_csv(csv_path, index=False, lineterminator="\n")
+        outputs.append((report_markdown(findings, tables), csv_path.read_bytes()))
+    assert outputs[0] == outputs[1]
+
+
+def test_fatal_summary(failing):
+    _, findings = validate_exports(failing, config.load())
+    summary = fatal_summary(findings, limit=1, report="out/report.md")
+    lines = summary.splitlines()
+    assert lines[0] == "validation FAILED: 2 FATAL, 1 WARN findings"
+    assert lines[1].startswith("  adverse_events.csv row 3 column term value 'cough|dry'")
+    assert lines[2] == "  ... and 1 more FATAL findings"
+    assert lines[3] == "full report: out/report.md"
+
+
+def test_typed_parquet_round_trips_and_is_byte_identical(tmp_path):
+    tables, _ = validate_exports(write_folder(clean_rows(), tmp_path / "raw"), config.load())
+    write_tables(tables, tmp_path / "a")
+    write_tables(tables, tmp_path / "b")
+    for stem in EXPORTS:
+        first = (tmp_path / "a" / f"{stem}.parquet").read_bytes()
+        assert first == (tmp_path / "b" / f"{stem}.parquet").read_bytes()
+        back = pd.read_parquet(tmp_path / "a" / f"{stem}.parquet")
+        expected = tables[stem].reset_index(drop=True)
+        assert list(back.columns) == list(expected.columns)
+        assert isinstance(back.index, pd.RangeIndex)
+        pd.testing.assert_frame_equal(back, expected, check_dtype=False)
+        typed = [name for name, dtype in expected.dtypes.items() if str(dtype) != "object"]
+        assert back[typed].dtypes.equals(expected[typed].dtypes), stem
+
+
+def test_all_missing_text_column_keeps_its_type(tmp_path):
+    tables, _ = validate_exports(write_folder(clean_rows(), tmp_path / "raw"), config.load())
+    write_tables(tables, tmp_path / "out")
+    import pyarrow.parquet as parquet
+
+    schema = parquet.read_schema(tmp_path / "out" / "follow_up.parquet")
+    assert str(schema.field("cause_of_death").type) == "string"
+    assert str(schema.field("death_date").type) == "timestamp[ns]"
+
+
+def test_command_line(failing, tmp_path, capsys):
+    report, findings_csv, out = tmp_path / "r.md", tmp_path / "f.csv", tmp_path / "t"
+    argv = [str(failing), "--report", str(report), "--findings", str(findings_csv)]
+    assert main([*argv, "--tables", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "validation FAILED: 2 FATAL" in err and f"full report: {report}" in err
+    assert "Verdict: FAIL" in report.read_text()
+    assert len(pd.read_csv(findings_csv)) == 3
+    assert not out.exists()
+
+    clean = write_folder(clean_rows(), tmp_path / "clean")
+    assert main([str(clean), "--tables", str(out)]) == 0
+    assert "validation passed" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.parquet" for s in EXPORTS)

@@ -1,0 +1,99 @@
+"""Snakemake end to end on a small synthetic trial: the default target, real-export mode,
+byte-identical reruns, and a bad export that stops the run before any result is written."""
+
+import filecmp
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = ("Snakefile", "rules", "scripts", "schemas", "config", "report", "envs")
+SMALL = "bootstrap_reps: 100\nsimulation:\n  n_patients: 40\n"
+
+
+def workflow_copy(target: Path) -> Path:
+    """The workflow files in a fresh folder, so runs never touch the checkout's results/."""
+    target.mkdir(parents=True)
+    (target / "small.yaml").write_text(SMALL)
+    for name in WORKFLOW:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+def snakemake(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+    command += ["--configfile", "small.yaml"]
+    return subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    folder = workflow_copy(tmp_path_factory.mktemp("run") / "wf")
+    done = snakemake(folder)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return folder
+
+
+def test_default_target_builds_key_results(default_run):
+    results = json.loads((default_run / "results" / "key_results.json").read_text())
+    assert results["n_enrolled"] == 40
+    for key in ("lcr_2y_km", "local_recurrence_2y", "regional_recurrence_2y", "pfs_2y", "os_2y"):
+        entry = results[key]
+        assert 0 <= entry["ci95"][0] <= entry["estimate"] <= entry["ci95"][1] <= 1
+    lcr = results["lcr_2y"]
+    assert lcr["ci95"][0] <= lcr["ci90"][0] <= lcr["estimate"] <= lcr["ci90"][1]
+    assert isinstance(results["primary_success"], bool)
+    assert results["trae_any"]["N"] == results["n_safety"]
+    report = (default_run / "results" / "validation" / "report.md").read_text()
+    assert "PASS" in report
+
+
+def test_real_export_mode_reproduces_the_same_bytes(default_run, tmp_path):
+    """Pointing raw_dir at the generated exports gives byte-identical analysis files."""
+    folder = workflow_copy(tmp_path / "wf")
+    raw = default_run / "results" / "raw"
+    done = snakemake(folder, "results/key_results.json", "--config", f"raw_dir={raw}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not (folder / "results" / "raw").exists()
+    for sub in ("validated", "adam", "efficacy", "safety", "validation"):
+        left, right = default_run / "results" / sub, folder / "results" / sub
+        names = sorted(p.name for p in right.iterdir())
+        assert names, sub
+        _, mismatch, errors = filecmp.cmpfiles(left, right, names, shallow=False)
+        assert not mismatch and not errors, (sub, mismatch, errors)
+    same = filecmp.cmp(
+        default_run / "results" / "key_results.json",
+        folder / "results" / "key_results.json",
+        shallow=False,
+    )
+    assert same
+
+
+def test_fatal_export_stops_before_any_result(default_run, tmp_path):
+    raw = tmp_path / "exports"
+    shutil.copytree(default_run / "results" / "raw", raw)
+    imaging = pd.read_csv(raw / "imaging.csv", dtype=str, keep_default_na=False)
+    imaging.loc[2, "local_status"] = "progressed"  # not a code of the contract
+    imaging.to_csv(raw / "imaging.csv", index=False, lineterminator="\n")
+    (raw / "notes.csv").write_text("patient_name\nJane Doe\n")  # a file outside the contract
+    folder = workflow_copy(tmp_path / "wf")
+    done = snakemake(folder, "--config", f"raw_dir={raw}")
+    assert done.returncode != 0
+    assert "imaging.csv" in done.stderr and "local_status" in done.stderr
+    assert "notes.csv" in done.stderr
+    findings = pd.read_csv(folder / "results" / "validation" / "report.csv")
+    fatal = findings[findings["severity"] == "FATAL"]
+    hit = fatal[(fatal["file"] == "imaging.csv") & (fatal["column"] == "local_status")]
+    assert hit["row"].tolist() == [3] and hit["value"].tolist() == ["progressed"]
+    assert "FAIL" in (folder / "results" / "validation" / "report.md").read_text()
+    made = {p.relative_to(folder / "results").parts[0] for p in (folder / "results").rglob("*")}
+    assert made == {"validation"}, made
