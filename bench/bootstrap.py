@@ -2,10 +2,10 @@
 
 Usage: python bench/bootstrap.py [--patients 100] [--reps 2000] [--lifelines-reps 200]
 
-Builds a cohort shaped like the default trial (about 1.5 lesions per patient, integer days up
-to about 4 years, about 7% local failures and 15% competing deaths among lesions), then breaks
-every tie (a distinct fraction of a day per lesion) so that lifelines' Aalen-Johansen fitter does
-not jitter. On that untied cohort it times our bootstrap of the 1- and 2-year KM survival and
+Takes the LF endpoint (per treated lesion, death competing) of the workflow's own synthetic
+trial at the default configuration (``--patients`` enrolled patients), then breaks every tie
+(a distinct fraction of a day per lesion) so that lifelines' Aalen-Johansen fitter does not
+jitter. On that untied cohort it times our bootstrap of the 1- and 2-year KM survival and
 cumulative incidence of local failure, and refits lifelines (KaplanMeierFitter,
 AalenJohansenFitter) on the first ``--lifelines-reps`` of the same replicates, passing each
 replicate's patient multiplicities as frequency weights (duplicated rows would create ties).
@@ -24,7 +24,12 @@ import time as clock
 import numpy as np
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
+from sbrtlung import config
+from sbrtlung.adam.adles import derive_adles
+from sbrtlung.adam.adsl import derive_adsl
+from sbrtlung.adam.adtte import derive_adtte
 from sbrtlung.bootstrap import cluster_bootstrap, cluster_weights
+from sbrtlung.simulate import simulate_trial
 
 YEAR = 365.25
 AT = np.array([YEAR, 2 * YEAR])
@@ -32,20 +37,18 @@ MAX_DIFF = 1e-10
 
 
 def trial_cohort(n_patients: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lesion-level (days, status, patient); lesions of a patient share death and censoring.
+    """Lesion-level (days, status, patient) of the LF endpoint of the workflow's synthetic trial.
 
-    Exponential failure (mean 31 years per lesion) and death (mean 14.5 years per patient)
-    with uniform 1-4 year follow-up give about 7% failures and 15% deaths among lesions.
+    The same generator and derivations as `snakemake` (default config, `n_patients` patients;
+    more sites for large cohorts, since patient numbers have three digits per site).
     """
-    rng = np.random.default_rng(seed)
-    lesions = 1 + rng.binomial(2, 0.25, n_patients)
-    patient = np.repeat(np.arange(n_patients), lesions)
-    follow_up = rng.uniform(1.0, 4.0, n_patients)[patient] * YEAR
-    death = rng.exponential(14.5, n_patients)[patient] * YEAR
-    failure = rng.exponential(31.0, patient.size) * YEAR
-    first = np.minimum(np.minimum(failure, death), follow_up)
-    status = np.select([first == failure, first == death], [1, 2], 0)
-    return np.ceil(first), status, patient
+    c = config.load(simulation={"n_patients": n_patients, "n_sites": max(6, -(-n_patients // 400))})
+    tables = simulate_trial(c["simulation"], seed)
+    adles = derive_adles(tables)
+    adsl = derive_adsl(tables, adles)
+    lf = derive_adtte(tables, adsl, adles, c["month_days"]).query("PARAMCD == 'LF'")
+    patient = np.unique(lf["USUBJID"].to_numpy(), return_inverse=True)[1]
+    return lf["AVAL"].to_numpy(float), lf["EVNT"].to_numpy(), patient
 
 
 def untie(days: np.ndarray, seed: int) -> np.ndarray:

@@ -9,7 +9,8 @@ from sbrtlung.validate import fatal_summary, validate_exports, write_tables
 with logged(snakemake) as log:
     tables, findings = validate_exports(snakemake.params.folder, snakemake.params.config)
     if (findings["severity"] == "FATAL").any():
-        summary = fatal_summary(findings, limit=25)
+        report = Path(snakemake.input.report).with_suffix(".md")
+        summary = fatal_summary(findings, limit=25, report=str(report))
         log.error(summary)
         print(summary, file=sys.stderr)
         sys.exit(1)

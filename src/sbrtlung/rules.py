@@ -29,7 +29,8 @@ Interpretation choices (also in docs/data_contract.md):
   value naming patient, timepoint and analyte).
 - Additions the SAP implies: AE end_date before onset_date (FATAL); an enrolled patient with
   no follow-up row (FATAL); a progression event of a never-treated patient (WARN, not
-  analysed).
+  analysed); a delivery with no enrolled patient, or with no patient who received a
+  fraction (FATAL: there would be nothing to analyse).
 """
 
 from collections.abc import Callable, Mapping
@@ -475,6 +476,23 @@ def _missing_analyte(t: Tables, c: Config) -> pd.DataFrame:
     )
 
 
+def _whole_file(reason: str) -> pd.DataFrame:
+    """One finding on row 0 (the file itself), for a rule about a file as a whole."""
+    return pd.DataFrame({"value": [""], "detail": [reason]}, index=pd.Index([0], dtype="int64"))
+
+
+def _no_patient(t: Tables, c: Config) -> pd.DataFrame:
+    empty = t["patients"].empty
+    return _whole_file("the file has no data row") if empty else _whole_file("").iloc[:0]
+
+
+def _no_treated_patient(t: Tables, c: Config) -> pd.DataFrame:
+    delivered = t["sbrt"]["fractions_delivered"]
+    if delivered.gt(0).any() or delivered.isna().any() or t["patients"].empty:
+        return _whole_file("").iloc[:0]
+    return _whole_file("every course delivered 0 fractions or there is none")
+
+
 # --- the rules -----------------------------------------------------------------------------
 
 _PATIENT_FILES = (
@@ -490,6 +508,25 @@ _PATIENT_FILES = (
 _TREATMENT = ("patients", "sbrt")
 
 RULES: tuple[Rule, ...] = (
+    # The delivery as a whole: without a treated patient there is nothing to analyse.
+    Rule(
+        "no_enrolled_patient",
+        "FATAL",
+        "patients",
+        "patient_id",
+        "no enrolled patient: the analysis needs at least one",
+        ("patients",),
+        _no_patient,
+    ),
+    Rule(
+        "no_treated_patient",
+        "FATAL",
+        "sbrt",
+        "fractions_delivered",
+        "no patient received a fraction of SBRT: the safety set is empty",
+        ("patients", "sbrt"),
+        _no_treated_patient,
+    ),
     # Within one file.
     Rule(
         "exclusion_reason_iff_not_eligible",

@@ -68,7 +68,23 @@ UNKNOWN_ROWS = {
     "follow_up": 4,
 }
 
+
+def empty_all(rows):
+    for stem in rows:
+        rows[stem] = []
+
+
+def untreat_everyone(rows):
+    for row in rows["sbrt"]:
+        row["fractions_delivered"] = "0"
+    for stem in ("imaging", "progression", "adverse_events", "labs"):
+        rows[stem] = []
+
+
 FATAL_CASES = [
+    ("header_only_delivery", empty_all, [("patients.csv", 0, "patient_id", "no_enrolled_patient")]),
+    ("nobody_treated", untreat_everyone,
+     [("sbrt.csv", 0, "fractions_delivered", "no_treated_patient")]),
     # Within one file.
     ("reason_missing", setv("screening", 1, exclusion_reason=""),
      [("screening.csv", 2, "exclusion_reason", "exclusion_reason_iff_not_eligible")]),

@@ -1,0 +1,39 @@
+"""Large-sample check: the whole analysis chain recovers the synthetic trial's true rates."""
+
+import pytest
+
+from sbrtlung import config, efficacy
+from sbrtlung.adam.adles import derive_adles
+from sbrtlung.adam.adsl import derive_adsl
+from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.simulate import simulate_trial
+from sbrtlung.truth import true_values
+
+# efficacy rate key -> key of the generator's truth at 2 years
+TRUTHS = {
+    "lcr": "lcr_2y",
+    "lcr_km": "lcr_km_2y",
+    "local_recurrence": "local_recurrence_2y",
+    "regional_recurrence": "regional_2y",
+    "distant_metastasis": "distant_2y",
+    "pfs": "pfs_2y",
+    "os": "os_2y",
+}
+
+
+@pytest.mark.slow
+def test_pipeline_recovers_the_true_two_year_rates():
+    c = config.load(simulation={"n_patients": 4000, "n_sites": 10})
+    tables = simulate_trial(c["simulation"], seed=2024)
+    adles = derive_adles(tables)
+    adsl = derive_adsl(tables, adles)
+    adtte = derive_adtte(tables, adsl, adles, c["month_days"])
+    rates = efficacy.rates(adtte, adsl, {"2y": c["horizon_days"]}, reps=400, seed=1)
+    truth = true_values(c["simulation"])
+    for key, true_key in TRUTHS.items():
+        row = rates[rates["key"] == key].iloc[0]
+        assert row["lower95"] < truth[true_key] < row["upper95"], (key, row, truth[true_key])
+        # and tightly: within 2.58 standard errors read off the 95% interval
+        se = (row["upper95"] - row["lower95"]) / (2 * 1.96)
+        assert abs(row["estimate"] - truth[true_key]) < 2.58 * se, key
+        assert se < 0.012, (key, se)  # the CI is narrow enough for the check to mean something
