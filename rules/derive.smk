@@ -63,3 +63,21 @@ rule adae:
         ENV
     script:
         "../scripts/adae.py"
+
+
+rule adlb:
+    """Blood markers in canonical units, window flags, derived indices and log2 dynamics."""
+    input:
+        tables=validated("patients", "labs"),
+        adsl="results/adam/adsl.parquet",
+    output:
+        "results/adam/adlb.parquet",
+    params:
+        windows=config["lab_windows"],
+        drop_out_of_window=config["drop_out_of_window_labs"],
+    log:
+        "logs/adlb.log",
+    conda:
+        ENV
+    script:
+        "../scripts/adlb.py"

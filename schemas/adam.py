@@ -137,9 +137,38 @@ class Adae(_Dataset):
         unique = ["USUBJID", "AEID"]
 
 
+
+
+class Adlb(_Dataset):
+    """ADLB: one row per SAF patient, marker and timepoint, in canonical units.
+
+    Markers are the analytes of labs.csv and the indices derived from them at the same
+    timepoint (NLR, PLR, LMR, SII, PNI). LOG2CHG is the dynamics: log2(value / baseline).
+    """
+
+    USUBJID: Series[str]
+    PARAMCD: Series[str] = pa.Field(isin=v.MARKERS)
+    PARAMTYP: Series[str] = pa.Field(isin=("measured", "derived"))
+    TIMEPOINT: Series[str] = pa.Field(isin=v.TIMEPOINTS)
+    AVAL: Series[float] = pa.Field(ge=0, nullable=True, description="canonical units")
+    AVALU: Series[str] = pa.Field(description="canonical unit, or 'ratio' / 'score'")
+    ADY: Series[Int] = pa.Field(nullable=True, description="sample day (latest component)")
+    WINDY: Series[Int] = pa.Field(
+        nullable=True, description="days from TRTSDT (baseline) or TRTEDT (post-treatment)"
+    )
+    INWINFL: Series[bool] = pa.Field(description="sampled (every component) inside its window")
+    SRCSEQ: Series[Int] = pa.Field(nullable=True, description="row of labs.csv (measured)")
+    BASE: Series[float] = pa.Field(nullable=True, description="baseline value of the marker")
+    LOG2CHG: Series[float] = pa.Field(nullable=True, description="log2(AVAL / BASE)")
+
+    class Config:
+        unique = ["USUBJID", "PARAMCD", "TIMEPOINT"]
+
+
 DATASETS: dict[str, type[pa.DataFrameModel]] = {
     "adsl": Adsl,
     "adles": Adles,
     "adtte": Adtte,
     "adae": Adae,
+    "adlb": Adlb,
 }

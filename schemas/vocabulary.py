@@ -91,3 +91,15 @@ LAB_UNITS: MappingProxyType = MappingProxyType(
 ANALYTES = tuple(LAB_UNITS)
 CANONICAL_UNITS = MappingProxyType({a: next(iter(u)) for a, u in LAB_UNITS.items()})
 ALL_UNITS = tuple(sorted({unit for units in LAB_UNITS.values() for unit in units}))
+
+# SAP 3: indices derived per timepoint from the analytes (canonical units), and their unit.
+INDICES = MappingProxyType(
+    {
+        "nlr": "ratio",  # neutrophils / lymphocytes
+        "plr": "ratio",  # platelets / lymphocytes
+        "lmr": "ratio",  # lymphocytes / monocytes
+        "sii": "10^9/L",  # platelets x neutrophils / lymphocytes
+        "pni": "score",  # albumin (g/L) + 5 x lymphocytes (10^9/L)
+    }
+)
+MARKERS = ANALYTES + tuple(INDICES)
