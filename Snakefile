@@ -20,6 +20,8 @@ include: "rules/safety.smk"
 include: "rules/tables.smk"
 include: "rules/figures.smk"
 include: "rules/key_results.smk"
+include: "rules/provenance.smk"
+include: "rules/flow.smk"
 
 
 rule all:
@@ -27,6 +29,7 @@ rule all:
     input:
         "results/validation/report.md",
         "results/key_results.json",
+        "results/provenance.json",
         "results/tables/efficacy.md",
         "results/tables/failure_pattern.md",
         "results/tables/trae.md",
@@ -38,6 +41,6 @@ rule all:
         ),
         expand(
             "results/figures/{name}.{ext}",
-            name=["local_failure", "pfs_os", "failure_patterns", "swimmer"],
+            name=["consort", "local_failure", "pfs_os", "failure_patterns", "swimmer"],
             ext=["png", "pdf"],
         ),

@@ -1,6 +1,7 @@
 # Names shared by every stage: where the raw exports come from and what the gate writes.
 from pathlib import Path
 
+from sbrtlung.provenance import git_state
 from sbrtlung.schemas.raw import EXPORTS
 
 ENV = "../envs/analysis.yaml"
@@ -24,3 +25,6 @@ def raw_exports(wildcards):
 def validated(*tables):
     """The gate's typed tables of the named exports."""
     return [f"results/validated/{t}.parquet" for t in tables]
+
+# The code's version, read when the workflow starts: a new commit or an edit reruns provenance.
+GIT = git_state(workflow.basedir)

@@ -18,10 +18,12 @@ rule adles:
 rule adsl:
     """One row per enrolled patient: covariates, treatment days, populations, vital status."""
     input:
-        tables=validated("patients", "imaging", "follow_up"),
+        tables=VALIDATED,
         adles="results/adam/adles.parquet",
     output:
         "results/adam/adsl.parquet",
+    params:
+        lost_after_days=config["lost_to_follow_up_days"],
     log:
         "logs/adsl.log",
     conda:

@@ -9,6 +9,7 @@ rule key_results:
         primary="results/efficacy/primary.json",
         pattern="results/efficacy/failure_pattern.csv",
         safety="results/safety/summary.json",
+        flow="results/flow.json",
     output:
         "results/key_results.json",
     params:

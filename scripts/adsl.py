@@ -8,5 +8,6 @@ from sbrtlung.logs import logged
 
 with logged(snakemake):
     adles = pd.read_parquet(snakemake.input.adles)
-    adsl = derive_adsl(read_tables(snakemake.input.tables), adles)
+    tables = read_tables(snakemake.input.tables)
+    adsl = derive_adsl(tables, adles, snakemake.params.lost_after_days)
     write_dataset(adsl, "adsl", snakemake.output[0])

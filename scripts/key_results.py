@@ -26,5 +26,6 @@ with logged(snakemake):
         safety=read_json(i.safety),
         design=planned_sample_size(snakemake.params.hypothesis, snakemake.params.design),
         pattern=pd.read_csv(i.pattern),
+        flow=read_json(i.flow),
     )
     write_json(results, snakemake.output[0])

@@ -78,6 +78,7 @@ def assemble(
     safety: dict,
     design: dict,
     pattern: pd.DataFrame,
+    flow: dict,
 ) -> dict:
     """The efficacy, safety and design numbers of the paper in one dictionary."""
     saf = adsl[adsl["SAFFL"]]
@@ -110,6 +111,8 @@ def assemble(
         "ae_grade3plus": safety["ae_grade3plus"],
         "n_grade5": safety["n_grade5"],
         "sample_size": design,
+        "flow": flow,
+        "n_lost_to_follow_up": flow["lost_to_follow_up"],
         "first_failure": {
             row["first_failure"].replace(" + ", "_").replace(" ", "_"): row["n"]
             for _, row in pattern.iterrows()

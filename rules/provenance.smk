@@ -1,0 +1,20 @@
+rule provenance:
+    """Input hashes and row counts, config and its hash, package versions, git commit."""
+    input:
+        raw_exports,
+    output:
+        json="results/provenance.json",
+        table=report(
+            "results/tables/provenance.md",
+            caption="../report/table_provenance.rst",
+            category="7. Provenance",
+        ),
+    params:
+        config=config,
+        git=GIT,
+    log:
+        "logs/provenance.log",
+    conda:
+        ENV
+    script:
+        "../scripts/provenance.py"

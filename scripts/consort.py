@@ -1,0 +1,19 @@
+"""Rule consort."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from sbrtlung.figures.consort import consort_figure
+from sbrtlung.figures.style import save
+from sbrtlung.flow import flow_counts
+from sbrtlung.key_results import write_json
+from sbrtlung.logs import logged
+
+with logged(snakemake):
+    i = snakemake.input
+    counts = flow_counts(
+        pd.read_parquet(i.screening[0]), pd.read_parquet(i.adsl), pd.read_parquet(i.adles)
+    )
+    write_json(counts, snakemake.output.counts)
+    save(consort_figure(counts), Path(snakemake.output.png).with_suffix(""))

@@ -1,0 +1,293 @@
+"""Univariable Cox models of the blood markers for PFS, OS and local failure (SAP 4).
+
+Every marker (14 analytes, 5 indices) is one model per endpoint and variable:
+
+- baseline value, in the safety set, time from the first SBRT start;
+- end-of-treatment and one-month values and their dynamics (log2 ratio to baseline), only in
+  the landmark cohort: patients still event-free and followed beyond `landmark_days` after
+  the first SBRT start, time counted from the landmark (`features.landmark`), using only
+  values sampled by the landmark day (`features.markers(known_by_day=...)`).
+
+LFPT is cause-specific: a death without local failure censors (`features.outcome`).
+The covariate is log2(value) (dynamics: the log2 ratio itself), standardised by its SD in the
+analysed patients, so the HR is per SD. Each model reports n, events, HR with its Wald 95% CI
+and p, the Schoenfeld-residual test of proportional hazards (rank of time) and the number of
+zero values replaced. Benjamini-Hochberg q-values are taken over every Cox model together
+(all endpoints, markers and variables: one family). The REMARK profile counts, per model,
+the enrolled patients and why each was not analysed, in this order: not in the safety set,
+not in the landmark cohort, value sampled after the landmark, marker missing.
+
+Choices where the plan is silent:
+
+- log2(0): a zero is replaced by half the smallest positive value of that marker in ADLB
+  (any patient, any timepoint), one floor per marker, so the levels of all timepoints share
+  it; the number replaced is reported per model. Dynamics of a zero are missing in ADLB
+  (the ratio is undefined) and count as a missing marker.
+- SD with n - 1 in the denominator; the covariate is centred too (HR unaffected).
+- lifelines' defaults: Efron ties, no penaliser. A model with no event, fewer than two
+  patients or no variation is not fitted (its reason in `note`) and has no p-value, so it
+  is outside the q-value family; a fit that does not converge is reported the same way.
+- A value sampled on the landmark day counts as known at the landmark.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter
+from lifelines.exceptions import ConvergenceError
+from lifelines.statistics import proportional_hazard_test
+
+from sbrtlung import features
+from sbrtlung.formatting import number
+from sbrtlung.markers import TIMEPOINT_LABELS, bh_q, marker_label, p_text
+from sbrtlung.schemas import vocabulary as v
+
+ENDPOINTS = {
+    "PFS": "Progression-free survival",
+    "OS": "Overall survival",
+    "LFPT": "Local failure, any lesion (cause-specific)",
+}
+EXCLUSIONS = {
+    "not_in_saf": "Not in safety set",
+    "not_in_landmark_cohort": "Not in landmark cohort",
+    "sampled_after_landmark": "Sampled after landmark",
+    "missing_marker": "Marker missing",
+}
+PROFILE = ["eligible", *EXCLUSIONS, "analysed", "events"]
+RESULT = ["n", "events", "zeros_replaced", "sd", "hr", "lower", "upper", "p", "ph_p", "note"]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """What a model's covariate is: the value at a timepoint, or its change from baseline."""
+
+    timepoint: str
+    kind: str  # "value" or "change"
+
+    @property
+    def cohort(self) -> str:
+        return "baseline" if self.timepoint == "baseline" else "landmark"
+
+    @property
+    def column(self) -> str:
+        return "AVAL" if self.kind == "value" else "LOG2CHG"
+
+    def key(self, marker: str) -> str:
+        """`nlr_baseline`, `nlr_one_month`, `nlr_change_one_month`."""
+        middle = "_change" if self.kind == "change" else ""
+        return f"{marker}{middle}_{self.timepoint}"
+
+    @property
+    def label(self) -> str:
+        name = TIMEPOINT_LABELS[self.timepoint]
+        if self.kind == "change":
+            return f"Change to {name.lower()} (landmark)"
+        return f"{name} ({'safety set' if self.cohort == 'baseline' else 'landmark'})"
+
+
+VARIABLES = (
+    Variable("baseline", "value"),
+    Variable("end_of_treatment", "value"),
+    Variable("one_month", "value"),
+    Variable("end_of_treatment", "change"),
+    Variable("one_month", "change"),
+)
+
+
+@dataclass(frozen=True)
+class VariableData:
+    """The analysis cohort of one endpoint and variable, with every marker's values.
+
+    `observed`: values whenever sampled; `known`: those known at the landmark (the same for
+    baseline). Both are aligned on the cohort's patients, one column per marker.
+    """
+
+    outcomes: pd.DataFrame
+    observed: pd.DataFrame
+    known: pd.DataFrame
+
+
+def variable_data(
+    adlb: pd.DataFrame,
+    adsl: pd.DataFrame,
+    adtte: pd.DataFrame,
+    paramcd: str,
+    variable: Variable,
+    landmark_days: float,
+) -> VariableData:
+    """The cohort (safety set, or landmark cohort with time from the landmark) and values."""
+    outcomes = features.outcome(adtte, paramcd)
+    known_by = None
+    if variable.cohort == "landmark":
+        outcomes = features.landmark(outcomes, landmark_days)
+        known_by = landmark_days
+
+    def values(known_by_day: float | None) -> pd.DataFrame:
+        table = features.markers(adlb, adsl, variable.timepoint, variable.column, known_by_day)
+        return table.reindex(index=outcomes.index, columns=list(v.MARKERS))
+
+    return VariableData(outcomes, values(None), values(known_by))
+
+
+def zero_floors(adlb: pd.DataFrame) -> pd.Series:
+    """Per marker, half its smallest positive value in ADLB: what a zero becomes before log2."""
+    positive = adlb[adlb["AVAL"] > 0]
+    return positive.groupby("PARAMCD")["AVAL"].min().reindex(list(v.MARKERS)) / 2
+
+
+def model_data(
+    data: VariableData, marker: str, kind: str, floor: float
+) -> tuple[pd.DataFrame, int]:
+    """time, event and covariate `x` (log2 value, or log2 ratio) of the analysed patients, and
+    the number of zeros replaced by `floor`."""
+    x = data.known[marker].dropna()
+    zeros = 0
+    if kind == "value":
+        is_zero = x == 0
+        zeros = int(is_zero.sum())
+        x = np.log2(x.mask(is_zero, floor))
+    frame = data.outcomes.loc[x.index, ["time", "event"]].assign(x=x)
+    return frame, zeros
+
+
+def profile(data: VariableData, marker: str, n_enrolled: int, n_safety: int) -> dict[str, int]:
+    """REMARK counts of one model: every enrolled patient in exactly one line."""
+    observed, known = data.observed[marker], data.known[marker]
+    return {
+        "eligible": n_enrolled,
+        "not_in_saf": n_enrolled - n_safety,
+        "not_in_landmark_cohort": n_safety - len(data.outcomes),
+        "sampled_after_landmark": int((observed.notna() & known.isna()).sum()),
+        "missing_marker": int(observed.isna().sum()),
+        "analysed": int(known.notna().sum()),
+        "events": int(data.outcomes.loc[known.notna(), "event"].sum()),
+    }
+
+
+def fit_cox(frame: pd.DataFrame) -> dict[str, float | int | str]:
+    """Cox model of `x` standardised to mean 0 and SD 1: HR per SD, Wald CI and p, PH test p."""
+    n, events = len(frame), int(frame["event"].sum())
+    sd = float(frame["x"].std(ddof=1)) if n > 1 else np.nan
+    out: dict[str, float | int | str] = dict.fromkeys(RESULT, np.nan)
+    out |= {"n": n, "events": events, "sd": sd, "note": ""}
+    reason = (
+        "fewer than 2 patients"
+        if n < 2
+        else "no event"
+        if events == 0
+        else "no variation"
+        if not sd > 0
+        else ""
+    )
+    if reason:
+        return out | {"note": reason}
+    z = frame.assign(x=(frame["x"] - frame["x"].mean()) / sd)
+    try:
+        cph = CoxPHFitter().fit(z, duration_col="time", event_col="event")
+    except ConvergenceError:
+        return out | {"note": "did not converge"}
+    row = cph.summary.loc["x"]
+    ph = proportional_hazard_test(cph, z, time_transform="rank").summary["p"].iloc[0]
+    return out | {
+        "hr": float(row["exp(coef)"]),
+        "lower": float(row["exp(coef) lower 95%"]),
+        "upper": float(row["exp(coef) upper 95%"]),
+        "p": float(row["p"]),
+        "ph_p": float(ph),
+    }
+
+
+def marker_models(
+    adlb: pd.DataFrame, adsl: pd.DataFrame, adtte: pd.DataFrame, landmark_days: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every Cox model (with q over all of them) and its REMARK profile, in endpoint, variable
+    and marker order."""
+    floors = zero_floors(adlb)
+    n_enrolled, n_safety = len(adsl), int(adsl["SAFFL"].sum())
+    models, profiles = [], []
+    for paramcd in ENDPOINTS:
+        for variable in VARIABLES:
+            data = variable_data(adlb, adsl, adtte, paramcd, variable, landmark_days)
+            for marker in v.MARKERS:
+                ids = {
+                    "paramcd": paramcd,
+                    "marker": marker,
+                    "timepoint": variable.timepoint,
+                    "kind": variable.kind,
+                    "cohort": variable.cohort,
+                    "key": variable.key(marker),
+                }
+                frame, zeros = model_data(data, marker, variable.kind, floors[marker])
+                models.append(ids | fit_cox(frame) | {"zeros_replaced": zeros})
+                profiles.append(ids | profile(data, marker, n_enrolled, n_safety))
+    cox = pd.DataFrame(models)
+    cox.insert(cox.columns.get_loc("p") + 1, "q", bh_q(cox["p"]))
+    return cox, pd.DataFrame(profiles)
+
+
+def key_results(cox: pd.DataFrame) -> dict:
+    """`{"marker_cox": {PARAMCD: {key: {hr, ci95, p, q, n, events}}}}`."""
+    out: dict[str, dict] = {}
+    for row in cox.itertuples(index=False):
+        out.setdefault(row.paramcd, {})[row.key] = {
+            "hr": row.hr,
+            "ci95": [row.lower, row.upper],
+            "p": row.p,
+            "q": row.q,
+            "n": row.n,
+            "events": row.events,
+        }
+    return {"marker_cox": out}
+
+
+def _hr_text(hr: float, lower: float, upper: float) -> str:
+    if hr != hr:
+        return "NE"
+    return f"{number(hr, 2)} ({number(lower, 2)}-{number(upper, 2)})"
+
+
+def _variable_labels() -> Mapping[tuple[str, str], str]:
+    return {(x.timepoint, x.kind): x.label for x in VARIABLES}
+
+
+def cox_table(cox: pd.DataFrame) -> pd.DataFrame:
+    """One row per model: HR per SD (95% CI), p, q, patients/events and the PH test p."""
+    labels = _variable_labels()
+    return pd.DataFrame(
+        {
+            "Endpoint": cox["paramcd"].map(ENDPOINTS),
+            "Variable (cohort)": [labels[k] for k in zip(cox["timepoint"], cox["kind"])],
+            "Marker": cox["marker"].map(marker_label),
+            "Patients / events": [f"{n} / {e}" for n, e in zip(cox["n"], cox["events"])],
+            "HR per SD (95% CI)": [
+                _hr_text(*r) for r in cox[["hr", "lower", "upper"]].itertuples(index=False)
+            ],
+            "p": cox["p"].map(p_text),
+            "q": cox["q"].map(p_text),
+            "PH test p": cox["ph_p"].map(p_text),
+        }
+    )
+
+
+def _span(values: pd.Series) -> str:
+    low, high = int(values.min()), int(values.max())
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def remark_table(remark: pd.DataFrame) -> pd.DataFrame:
+    """The REMARK profile per endpoint and variable; counts that differ between the markers
+    are shown as their range over the 19 markers."""
+    labels = _variable_labels()
+    rows = []
+    for (paramcd, timepoint, kind), group in remark.groupby(
+        ["paramcd", "timepoint", "kind"], sort=False
+    ):
+        row = {"Endpoint": ENDPOINTS[paramcd], "Variable (cohort)": labels[(timepoint, kind)]}
+        row["Enrolled"] = _span(group["eligible"])
+        row |= {label: _span(group[column]) for column, label in EXCLUSIONS.items()}
+        row["Analysed"] = _span(group["analysed"])
+        row["Events"] = _span(group["events"])
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,200 @@
+"""Blood markers by timepoint and their change under SBRT (SAP 4, exploratory objective).
+
+Every marker of ADLB (the 14 analytes and the 5 indices) is summarised per timepoint by n and
+median (Q1-Q3), and its change is tested without a distributional assumption: a Friedman test
+across the three timepoints and a Wilcoxon signed-rank test of each post-treatment timepoint
+against baseline. All these tests form one multiple-testing family: Benjamini-Hochberg
+q-values over every test of every marker together.
+
+Choices where the plan is silent:
+
+- Quartiles are pandas' linear interpolation, as everywhere in the project
+  (`formatting.median_iqr`).
+- Friedman: patients with a value at all three timepoints; Wilcoxon: patients with both the
+  post-treatment and the baseline value (paired). Both tests compare the values in canonical
+  units (a rank test of the levels, not of log ratios).
+- Wilcoxon is scipy's default: two-sided, zero differences dropped (Wilcoxon's convention),
+  exact null distribution up to 50 pairs without ties or zeros, normal approximation otherwise.
+- A test that cannot be computed (fewer than two patients, or no difference at all) has no
+  p-value and stays outside the q-value family rather than counting as p = 1.
+- Tables print a marker's medians with 0, 1 or 2 decimals when its largest median is at
+  least 100, at least 10, or smaller; p- and q-values with 3 decimals, below 0.001 as "<0.001".
+"""
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sbrtlung.formatting import number
+from sbrtlung.schemas import vocabulary as v
+
+# Marker -> (short label for figures, plain-words label for tables).
+LABELS: Mapping[str, tuple[str, str]] = {
+    "wbc": ("WBC", "White blood cell count"),
+    "neutrophils": ("Neutrophils", "Neutrophil count"),
+    "lymphocytes": ("Lymphocytes", "Lymphocyte count"),
+    "monocytes": ("Monocytes", "Monocyte count"),
+    "platelets": ("Platelets", "Platelet count"),
+    "hemoglobin": ("Hemoglobin", "Hemoglobin"),
+    "albumin": ("Albumin", "Albumin"),
+    "crp": ("CRP", "C-reactive protein"),
+    "ldh": ("LDH", "Lactate dehydrogenase"),
+    "cea": ("CEA", "Carcinoembryonic antigen"),
+    "cyfra21_1": ("CYFRA 21-1", "Cytokeratin 19 fragment"),
+    "nse": ("NSE", "Neuron-specific enolase"),
+    "scc": ("SCC", "Squamous cell carcinoma antigen"),
+    "progrp": ("ProGRP", "Pro-gastrin-releasing peptide"),
+    "nlr": ("NLR", "Neutrophil-to-lymphocyte ratio"),
+    "plr": ("PLR", "Platelet-to-lymphocyte ratio"),
+    "lmr": ("LMR", "Lymphocyte-to-monocyte ratio"),
+    "sii": ("SII", "Systemic immune-inflammation index"),
+    "pni": ("PNI", "Prognostic nutritional index"),
+}
+TIMEPOINT_LABELS = {
+    "baseline": "Baseline",
+    "end_of_treatment": "End of treatment",
+    "one_month": "One month",
+}
+POST = ("end_of_treatment", "one_month")
+UNITS = {**v.CANONICAL_UNITS, **v.INDICES}
+UNIT_LABELS = {"10^9/L": "×10⁹/L"}
+
+
+def unit_label(marker: str) -> str:
+    """The marker's canonical unit as printed (×10⁹/L for cell counts)."""
+    unit = UNITS[marker]
+    return UNIT_LABELS.get(unit, unit)
+
+
+def marker_label(marker: str) -> str:
+    """Plain words with the abbreviation when there is one: 'C-reactive protein (CRP)'."""
+    short, full = LABELS[marker]
+    return full if short.lower() in full.lower() else f"{full} ({short})"
+
+
+def p_text(p: float) -> str:
+    """A p- or q-value as printed: 3 decimals, '<0.001' below that, 'NA' when missing."""
+    if p is None or math.isnan(p):
+        return "NA"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def bh_q(p: pd.Series) -> pd.Series:
+    """Benjamini-Hochberg q-values of the non-missing p-values (missing stay missing)."""
+    q = pd.Series(np.nan, index=p.index)
+    tested = p.notna()
+    if tested.any():
+        q[tested] = stats.false_discovery_control(p[tested].to_numpy(float), method="bh")
+    return q
+
+
+def _wide(adlb: pd.DataFrame, marker: str) -> pd.DataFrame:
+    """One row per patient, one column per timepoint (values in canonical units)."""
+    rows = adlb[adlb["PARAMCD"] == marker]
+    wide = rows.pivot(index="USUBJID", columns="TIMEPOINT", values="AVAL")
+    return wide.reindex(columns=list(v.TIMEPOINTS)).astype(float).dropna(how="all")
+
+
+def descriptives(adlb: pd.DataFrame) -> pd.DataFrame:
+    """n, median, Q1 and Q3 per marker and timepoint, in ADLB's marker and timepoint order."""
+    rows = []
+    for marker in v.MARKERS:
+        wide = _wide(adlb, marker)
+        for timepoint in v.TIMEPOINTS:
+            values = wide[timepoint].dropna()
+            q1, median, q3 = values.quantile([0.25, 0.5, 0.75]) if len(values) else [np.nan] * 3
+            rows.append(
+                {
+                    "marker": marker,
+                    "unit": UNITS[marker],
+                    "timepoint": timepoint,
+                    "n": len(values),
+                    "median": median,
+                    "q1": q1,
+                    "q3": q3,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def friedman(wide: pd.DataFrame) -> tuple[int, float, float]:
+    """(n, statistic, p) of the Friedman test on the patients complete at every timepoint."""
+    complete = wide[list(v.TIMEPOINTS)].dropna()
+    varies = complete.nunique(axis=1) > 1
+    if len(complete) < 2 or not varies.any():
+        return len(complete), np.nan, np.nan
+    result = stats.friedmanchisquare(*(complete[t].to_numpy() for t in v.TIMEPOINTS))
+    return len(complete), float(result.statistic), float(result.pvalue)
+
+
+def wilcoxon(wide: pd.DataFrame, timepoint: str) -> tuple[int, float, float]:
+    """(n pairs, statistic, p) of the signed-rank test of `timepoint` against baseline."""
+    pairs = wide[["baseline", timepoint]].dropna()
+    difference = pairs[timepoint] - pairs["baseline"]
+    if len(pairs) < 2 or not (difference != 0).any():
+        return len(pairs), np.nan, np.nan
+    result = stats.wilcoxon(pairs[timepoint].to_numpy(), pairs["baseline"].to_numpy())
+    return len(pairs), float(result.statistic), float(result.pvalue)
+
+
+def change_tests(adlb: pd.DataFrame) -> pd.DataFrame:
+    """Friedman and Wilcoxon tests of every marker, with BH q-values over all of them."""
+    rows = []
+    for marker in v.MARKERS:
+        wide = _wide(adlb, marker)
+        rows.append(dict(zip(("n", "statistic", "p"), friedman(wide), strict=True)))
+        rows[-1] |= {"marker": marker, "test": "friedman", "timepoint": "all"}
+        for timepoint in POST:
+            rows.append(dict(zip(("n", "statistic", "p"), wilcoxon(wide, timepoint), strict=True)))
+            rows[-1] |= {"marker": marker, "test": "wilcoxon", "timepoint": timepoint}
+    tests = pd.DataFrame(rows)[["marker", "test", "timepoint", "n", "statistic", "p"]]
+    return tests.assign(q=bh_q(tests["p"]))
+
+
+def summary(adlb: pd.DataFrame) -> pd.DataFrame:
+    """One row per marker and timepoint: the descriptives, the Wilcoxon test of that timepoint
+    against baseline (`wilcoxon_*`, missing at baseline) and the marker's Friedman test
+    (`friedman_*`, repeated on its three rows)."""
+    tests = change_tests(adlb)
+    columns = ["n", "statistic", "p", "q"]
+
+    def prefixed(test: str) -> pd.DataFrame:
+        chosen = tests[tests["test"] == test].drop(columns="test")
+        return chosen.rename(columns={c: f"{test}_{c}" for c in columns})
+
+    out = descriptives(adlb).merge(
+        prefixed("wilcoxon"), on=["marker", "timepoint"], how="left", validate="1:1"
+    )
+    friedman_rows = prefixed("friedman").drop(columns="timepoint")
+    out = out.merge(friedman_rows, on="marker", how="left", validate="m:1")
+    out["wilcoxon_n"] = out["wilcoxon_n"].astype("Int64")
+    return out
+
+
+def _decimals(medians: pd.Series) -> int:
+    top = medians.abs().max()
+    return 0 if top >= 100 else 1 if top >= 10 else 2
+
+
+def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The manuscript table: median (Q1-Q3) per timepoint, patients per timepoint, q-values."""
+    rows = []
+    for marker, group in summary.groupby("marker", sort=False):
+        by_time = group.set_index("timepoint")
+        d = _decimals(by_time["median"])
+        row = {"Marker": marker_label(marker), "Unit": unit_label(marker)}
+        for timepoint, label in TIMEPOINT_LABELS.items():
+            m, q1, q3 = by_time.loc[timepoint, ["median", "q1", "q3"]]
+            row[f"{label}, median (Q1-Q3)"] = (
+                f"{number(m, d)} ({number(q1, d)}-{number(q3, d)})" if m == m else "NA"
+            )
+        row["Patients, n"] = " / ".join(str(int(n)) for n in by_time.loc[list(v.TIMEPOINTS), "n"])
+        row["Friedman, q"] = p_text(by_time["friedman_q"].iloc[0])
+        for timepoint in POST:
+            label = TIMEPOINT_LABELS[timepoint]
+            row[f"{label} vs baseline, q"] = p_text(by_time.loc[timepoint, "wilcoxon_q"])
+        rows.append(row)
+    return pd.DataFrame(rows)
