@@ -1,7 +1,11 @@
 rule provenance:
-    """Input hashes and row counts, config and its hash, package versions, git commit."""
+    """Input hashes and row counts, config and its hash, package versions, git commit.
+
+    It waits for the gate: provenance describes an analysis, and a refused delivery has none.
+    """
     input:
-        raw_exports,
+        raw=raw_exports,
+        gate=VALIDATED,
     output:
         json="results/provenance.json",
         table=report(

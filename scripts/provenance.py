@@ -11,7 +11,7 @@ from sbrtlung.provenance import record
 
 with logged(snakemake):
     p = snakemake.params
-    prov = record(list(snakemake.input), p.config, p.git)
+    prov = record(list(snakemake.input.raw), p.config, p.git)
     write_json(prov, snakemake.output.json)
     rows = [(name, f["rows"], f["sha256"]) for name, f in prov["inputs"].items()]
     rows += [("config (canonical JSON)", "", prov["config_sha256"])]

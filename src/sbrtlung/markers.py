@@ -33,25 +33,25 @@ from sbrtlung.schemas import vocabulary as v
 
 # Marker -> (short label for figures, plain-words label for tables).
 LABELS: Mapping[str, tuple[str, str]] = {
-    "wbc": ("WBC", "White blood cell count"),
+    "wbc": ("WBC", "White blood cell count (WBC)"),
     "neutrophils": ("Neutrophils", "Neutrophil count"),
     "lymphocytes": ("Lymphocytes", "Lymphocyte count"),
     "monocytes": ("Monocytes", "Monocyte count"),
     "platelets": ("Platelets", "Platelet count"),
     "hemoglobin": ("Hemoglobin", "Hemoglobin"),
     "albumin": ("Albumin", "Albumin"),
-    "crp": ("CRP", "C-reactive protein"),
-    "ldh": ("LDH", "Lactate dehydrogenase"),
-    "cea": ("CEA", "Carcinoembryonic antigen"),
-    "cyfra21_1": ("CYFRA 21-1", "Cytokeratin 19 fragment"),
-    "nse": ("NSE", "Neuron-specific enolase"),
-    "scc": ("SCC", "Squamous cell carcinoma antigen"),
-    "progrp": ("ProGRP", "Pro-gastrin-releasing peptide"),
-    "nlr": ("NLR", "Neutrophil-to-lymphocyte ratio"),
-    "plr": ("PLR", "Platelet-to-lymphocyte ratio"),
-    "lmr": ("LMR", "Lymphocyte-to-monocyte ratio"),
-    "sii": ("SII", "Systemic immune-inflammation index"),
-    "pni": ("PNI", "Prognostic nutritional index"),
+    "crp": ("CRP", "C-reactive protein (CRP)"),
+    "ldh": ("LDH", "Lactate dehydrogenase (LDH)"),
+    "cea": ("CEA", "Carcinoembryonic antigen (CEA)"),
+    "cyfra21_1": ("CYFRA 21-1", "Cytokeratin 19 fragment (CYFRA 21-1)"),
+    "nse": ("NSE", "Neuron-specific enolase (NSE)"),
+    "scc": ("SCC", "Squamous cell carcinoma antigen (SCC)"),
+    "progrp": ("ProGRP", "Pro-gastrin-releasing peptide (ProGRP)"),
+    "nlr": ("NLR", "Neutrophil-to-lymphocyte ratio (NLR)"),
+    "plr": ("PLR", "Platelet-to-lymphocyte ratio (PLR)"),
+    "lmr": ("LMR", "Lymphocyte-to-monocyte ratio (LMR)"),
+    "sii": ("SII", "Systemic immune-inflammation index (SII)"),
+    "pni": ("PNI", "Prognostic nutritional index (PNI)"),
 }
 TIMEPOINT_LABELS = {
     "baseline": "Baseline",
@@ -70,9 +70,8 @@ def unit_label(marker: str) -> str:
 
 
 def marker_label(marker: str) -> str:
-    """Plain words with the abbreviation when there is one: 'C-reactive protein (CRP)'."""
-    short, full = LABELS[marker]
-    return full if short.lower() in full.lower() else f"{full} ({short})"
+    """Plain words, with the abbreviation when there is one: 'C-reactive protein (CRP)'."""
+    return LABELS[marker][1]
 
 
 def p_text(p: float) -> str:
@@ -191,7 +190,7 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
             row[f"{label}, median (Q1-Q3)"] = (
                 f"{number(m, d)} ({number(q1, d)}-{number(q3, d)})" if m == m else "NA"
             )
-        row["Patients, n"] = " / ".join(str(int(n)) for n in by_time.loc[list(v.TIMEPOINTS), "n"])
+        row["Patients, n (baseline / end / one month)"] = " / ".join(str(int(n)) for n in by_time.loc[list(v.TIMEPOINTS), "n"])
         row["Friedman, q"] = p_text(by_time["friedman_q"].iloc[0])
         for timepoint in POST:
             label = TIMEPOINT_LABELS[timepoint]

@@ -57,6 +57,19 @@ def test_default_target_builds_key_results(default_run):
     assert "PASS" in report
 
 
+def test_two_clean_runs_give_byte_identical_results(default_run, tmp_path):
+    """Same inputs and config: every file under results/ is the same, byte for byte."""
+    folder = workflow_copy(tmp_path / "wf")
+    done = snakemake(folder)
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, second = default_run / "results", folder / "results"
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    different = [f for f in files if not filecmp.cmp(first / f, second / f, shallow=False)]
+    assert not different, different
+    assert any(f.suffix == ".png" for f in files) and any(f.suffix == ".pdf" for f in files)
+
+
 def test_real_export_mode_reproduces_the_same_bytes(default_run, tmp_path):
     """Pointing raw_dir at the generated exports gives byte-identical analysis files."""
     folder = workflow_copy(tmp_path / "wf")

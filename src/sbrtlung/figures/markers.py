@@ -1,0 +1,290 @@
+"""Blood-marker figures: trajectories over the three timepoints and the forest plot of the
+univariable Cox models (SAP 5).
+
+Trajectories (from ADLB): one panel per marker; each patient is a thin translucent line
+joining the values at consecutive timepoints at which they were sampled, over a box per
+timepoint (median and quartiles, whiskers to the furthest value within 1.5 IQR of the box);
+the medians are joined by a bold line. Forest plot (from the Cox results): HR per SD with its
+95% CI on a log axis, one column per endpoint, the safety-set baseline models on top and the
+landmark models (post-treatment values and dynamics) below.
+
+Choices:
+
+- A marker is drawn on a log axis when its values (all timepoints pooled) are all positive
+  and right-skewed (sample skewness above `SKEW_FOR_LOG`, 1) and the log makes them more
+  symmetric; the other markers keep a linear axis. Log ticks are at 1, 2 and 5 times powers
+  of ten, printed as plain numbers.
+- The forest plot's x axis is the same in every panel, symmetric around 1 on the log scale,
+  from 1/2-2 up to at most 1/8-8 (powers of 2), wide enough for every CI up to that limit;
+  a CI running beyond the axis ends in an arrow. A model that could not be fitted leaves its
+  row empty.
+- Landmark rows are banded by marker; within a band the four models are, top to bottom,
+  end-of-treatment value, one-month value, change to end of treatment, change to one month
+  (colour: value or change; filled or open: end of treatment or one month).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+from scipy import stats
+
+from sbrtlung.figures.style import (
+    GREY,
+    LABEL_SIZE,
+    LIGHT_GREY,
+    MAX_HEIGHT,
+    OKABE_ITO,
+    PAGE_WIDTH,
+    SMALL_SIZE,
+    new_figure,
+    paper,
+)
+from sbrtlung.marker_cox import ENDPOINTS, VARIABLES
+from sbrtlung.markers import LABELS, UNITS, unit_label
+from sbrtlung.schemas import vocabulary as v
+
+SKEW_FOR_LOG = 1.0
+COLUMNS = 4
+PANEL_HEIGHT = 1.55  # inches per row of trajectory panels
+TIMEPOINT_TICKS = ("BL", "EoT", "1 mo")
+LINE_ALPHA = 0.25
+BOX_COLOR = OKABE_ITO["blue"]
+MAX_HR_LIMIT = 8.0
+MIN_HR_LIMIT = 2.0
+
+# (timepoint, kind) -> legend label, colour, marker, filled.
+FOREST_STYLES = {
+    ("baseline", "value"): ("Baseline value", OKABE_ITO["black"], "o", True),
+    ("end_of_treatment", "value"): ("End-of-treatment value", OKABE_ITO["blue"], "s", True),
+    ("one_month", "value"): ("One-month value", OKABE_ITO["blue"], "s", False),
+    ("end_of_treatment", "change"): (
+        "Change to end of treatment",
+        OKABE_ITO["vermillion"],
+        "^",
+        True,
+    ),
+    ("one_month", "change"): ("Change to one month", OKABE_ITO["vermillion"], "^", False),
+}
+BASELINE_PITCH = 0.15  # inches per marker row, baseline models
+LANDMARK_PITCH = 0.30  # inches per marker band of four landmark models
+
+
+def log_axis(values: np.ndarray) -> bool:
+    """Whether a marker is drawn on a log axis (see the module docstring)."""
+    values = values[~np.isnan(values)]
+    if values.size < 3 or (values <= 0).any() or np.ptp(values) == 0:
+        return False
+    raw, logged = stats.skew(values), stats.skew(np.log(values))
+    return bool(raw > SKEW_FOR_LOG and abs(logged) < raw)
+
+
+def _plain(value: float, _position: float) -> str:
+    return f"{value:g}"
+
+
+def _trajectory_panel(ax: Axes, wide: pd.DataFrame, title: str) -> None:
+    x = np.arange(len(v.TIMEPOINTS), dtype=float)
+    values = wide.to_numpy(dtype=float)
+    segments = [
+        [(x[j], row[j]), (x[j + 1], row[j + 1])]
+        for row in values
+        for j in range(len(x) - 1)
+        if not (np.isnan(row[j]) or np.isnan(row[j + 1]))
+    ]
+    ax.add_collection(
+        LineCollection(segments, colors=GREY, linewidths=0.35, alpha=LINE_ALPHA, zorder=1)
+    )
+    observed = ~np.isnan(values)
+    columns = np.nonzero(observed)[1]
+    ax.scatter(x[columns], values[observed], s=1.2, color=GREY, alpha=0.5, lw=0, zorder=1)
+    groups = [values[observed[:, j], j] for j in range(len(x))]
+    drawn = [j for j, g in enumerate(groups) if g.size]
+    ax.boxplot(
+        [groups[j] for j in drawn],
+        positions=x[drawn],
+        widths=0.42,
+        showfliers=False,
+        patch_artist=True,
+        boxprops={"facecolor": (1, 1, 1, 0.6), "edgecolor": BOX_COLOR, "linewidth": 0.8},
+        whiskerprops={"color": BOX_COLOR, "linewidth": 0.8},
+        capprops={"color": BOX_COLOR, "linewidth": 0.8},
+        medianprops={"color": BOX_COLOR, "linewidth": 1.4},
+        zorder=2,
+    )
+    medians = [np.median(groups[j]) for j in drawn]
+    ax.plot(x[drawn], medians, color=BOX_COLOR, linewidth=1.4, zorder=3)
+    if log_axis(values[observed]):
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(_plain))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks(x, TIMEPOINT_TICKS)
+    ax.set_xlim(-0.5, len(x) - 0.5)
+    ax.grid(axis="x", visible=False)
+    ax.set_title(title, size=LABEL_SIZE, pad=3)
+    ax.tick_params(axis="both", labelsize=SMALL_SIZE)
+
+
+def _panel_title(marker: str) -> str:
+    short = LABELS[marker][0]
+    return short if UNITS[marker] in ("ratio", "score") else f"{short}, {unit_label(marker)}"
+
+
+def _trajectory_key(ax: Axes) -> None:
+    """The unused last panel explains the marks and the timepoint abbreviations."""
+    ax.axis("off")
+    handles = [
+        Line2D([], [], color=GREY, alpha=0.6, linewidth=0.6, label="One patient"),
+        Patch(facecolor="white", edgecolor=BOX_COLOR, label="Quartiles (box)"),
+        Line2D([], [], color=BOX_COLOR, linewidth=1.4, label="Medians"),
+    ]
+    legend = ax.legend(handles=handles, loc="upper left", borderaxespad=0, handlelength=1.8)
+    legend.set_in_layout(False)
+    ax.text(
+        0.0,
+        0.35,
+        "BL: baseline\nEoT: end of treatment\n1 mo: one month after SBRT",
+        transform=ax.transAxes,
+        va="top",
+        size=SMALL_SIZE,
+    )
+
+
+def trajectory_figure(adlb: pd.DataFrame) -> Figure:
+    """One panel per marker: patients' paired values over the boxes of each timepoint."""
+    rows = -(-len(v.MARKERS) // COLUMNS)
+    with paper():
+        fig = new_figure(PAGE_WIDTH, min(MAX_HEIGHT, rows * PANEL_HEIGHT))
+        axes = fig.subplots(rows, COLUMNS).ravel()
+        for ax, marker in zip(axes, v.MARKERS, strict=False):
+            chosen = adlb[adlb["PARAMCD"] == marker]
+            wide = chosen.pivot(index="USUBJID", columns="TIMEPOINT", values="AVAL")
+            wide = wide.reindex(columns=list(v.TIMEPOINTS)).sort_index()
+            _trajectory_panel(ax, wide, _panel_title(marker))
+        for ax in axes[len(v.MARKERS) : -1]:
+            ax.axis("off")
+        _trajectory_key(axes[-1])
+    return fig
+
+
+def hr_limits(cox: pd.DataFrame) -> tuple[float, float]:
+    """Symmetric log-axis limits (powers of 2) covering the CIs, within 1/2-2 and 1/8-8."""
+    bounds = cox[["lower", "upper"]].to_numpy(dtype=float)
+    bounds = bounds[np.isfinite(bounds) & (bounds > 0)]
+    reach = float(np.abs(np.log2(bounds)).max()) if bounds.size else 0.0
+    top = float(np.clip(2.0 ** np.ceil(reach - 1e-9), MIN_HR_LIMIT, MAX_HR_LIMIT))
+    return 1 / top, top
+
+
+def _draw_hr(
+    ax: Axes, y: float, row: pd.Series, style: tuple, limits: tuple[float, float]
+) -> None:
+    _, color, marker, filled = style
+    low, high = limits
+    lower, upper = max(row["lower"], low), min(row["upper"], high)
+    ax.plot([lower, upper], [y, y], color=color, linewidth=0.9, solid_capstyle="butt")
+    for end, beyond, head in ((lower, row["lower"] < low, "<"), (upper, row["upper"] > high, ">")):
+        if beyond:
+            ax.plot([end], [y], head, color=color, markersize=3)
+    if low <= row["hr"] <= high:
+        ax.plot(
+            [row["hr"]],
+            [y],
+            marker,
+            color=color,
+            markerfacecolor=color if filled else "white",
+            markeredgewidth=0.8,
+            markersize=3.4,
+        )
+
+
+def _forest_axis(ax: Axes, limits: tuple[float, float], n_markers: int) -> None:
+    ax.set_xscale("log", base=2)
+    ax.set_xlim(*limits)
+    ticks = [2.0**k for k in range(int(np.log2(limits[0])), int(np.log2(limits[1])) + 1)]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(_plain))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.axvline(1.0, color=GREY, linewidth=0.7, linestyle=(0, (3, 2)), zorder=0)
+    ax.set_ylim(n_markers - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    for i in range(1, n_markers, 2):
+        ax.axhspan(i - 0.5, i + 0.5, color=LIGHT_GREY, alpha=0.35, linewidth=0, zorder=0)
+
+
+def _forest_rows(
+    sub, cox: pd.DataFrame, variables: Sequence, limits: tuple[float, float], title: str
+) -> list[Axes]:
+    markers = list(v.MARKERS)
+    axes = sub.subplots(1, len(ENDPOINTS), sharey=True)
+    offsets = np.linspace(-0.3, 0.3, len(variables)) if len(variables) > 1 else [0.0]
+    for ax, (paramcd, name) in zip(axes, ENDPOINTS.items(), strict=True):
+        _forest_axis(ax, limits, len(markers))
+        chosen = cox[cox["paramcd"] == paramcd]
+        for offset, variable in zip(offsets, variables, strict=True):
+            style = FOREST_STYLES[(variable.timepoint, variable.kind)]
+            rows = chosen[(chosen["timepoint"] == variable.timepoint)]
+            rows = rows[(rows["kind"] == variable.kind) & rows["hr"].notna()]
+            for _, row in rows.iterrows():
+                _draw_hr(ax, markers.index(row["marker"]) + offset, row, style, limits)
+        ax.set_title(name, size=SMALL_SIZE, pad=2)
+        ax.set_xlabel("HR per SD (log scale)", size=SMALL_SIZE)
+        ax.tick_params(axis="y", length=0)
+    axes[0].set_yticks(range(len(markers)), [LABELS[m][0] for m in markers])
+    sub.suptitle(title, x=0.01, ha="left", fontweight="bold", size=LABEL_SIZE)
+    return list(axes)
+
+
+def forest_figure(cox: pd.DataFrame, landmark_days: float) -> Figure:
+    """HR per SD with 95% CIs of every marker model, by endpoint (columns) and cohort (rows)."""
+    limits = hr_limits(cox)
+    baseline = [x for x in VARIABLES if x.cohort == "baseline"]
+    landmark = [x for x in VARIABLES if x.cohort == "landmark"]
+    n = len(v.MARKERS)
+    top, bottom = n * BASELINE_PITCH + 0.75, n * LANDMARK_PITCH + 0.95  # + titles, axes
+    with paper():
+        fig = new_figure(PAGE_WIDTH, min(MAX_HEIGHT, top + bottom))
+        upper, lower = fig.subfigures(2, 1, height_ratios=[top, bottom])
+        _forest_rows(
+            upper, cox, baseline, limits, "A  Baseline values, safety set (time from first SBRT)"
+        )
+        _forest_rows(
+            lower,
+            cox,
+            landmark,
+            limits,
+            f"B  Landmark cohort: event-free and followed at day {landmark_days:g} "
+            "(time from the landmark)",
+        )
+        handles = [
+            Line2D(
+                [],
+                [],
+                color=color,
+                marker=marker,
+                markerfacecolor=color if filled else "white",
+                markersize=3.4,
+                linewidth=0.9,
+                label=label,
+            )
+            for (label, color, marker, filled) in (
+                FOREST_STYLES[(x.timepoint, x.kind)] for x in landmark
+            )
+        ]
+        lower.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=len(handles),
+            handlelength=2.0,
+            columnspacing=1.2,
+        )
+    return fig

@@ -1,0 +1,207 @@
+"""Render the Quarto manuscript project to HTML, DOCX and PDF, with Quarto or without it.
+
+With a `quarto` executable on PATH: `quarto render <project>`, which reads `_quarto.yml` and
+`_variables.yml` itself. Without one, the same `.qmd` sources go through a small fallback:
+`shortcodes.expand` (includes, vars), then pandoc 3 (`--citeproc`, the `crossref.lua` filter)
+to a self-contained HTML file, a DOCX file and typst source, and typst to the PDF. The fallback
+reads the top-level keys of `_quarto.yml` other than `project` and `format` as document
+metadata (bibliography, csl, crossref, lang, ...), which the document's front matter overrides.
+
+Both paths write `<output-dir>/<stem>.{html,docx,pdf}` for each document of `project.render`.
+Bytes are reproducible: SOURCE_DATE_EPOCH (taken from the environment, else fixed) dates the
+DOCX and the typst compilation, the PDF carries no date, and pandoc warnings (a citation not
+in the bibliography, a missing image) are errors.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pypandoc
+import typst
+import yaml
+
+from sbrtlung.manuscript import shortcodes
+
+FORMATS = ("html", "docx", "pdf")
+ENGINES = ("auto", "quarto", "pandoc")
+DEFAULT_EPOCH = "315532800"  # 1980-01-01, the earliest date a ZIP (DOCX) entry can carry
+PANDOC_FORMAT_ARGS = {
+    "html": ["-t", "html5", "--standalone", "--embed-resources"],
+    "docx": ["-t", "docx"],
+}
+
+
+class RenderError(RuntimeError):
+    """A document that cannot be rendered; the message names the cause."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Quarto manuscript project as both render paths see it."""
+
+    directory: Path
+    documents: tuple[str, ...]
+    output_dir: Path
+    metadata: dict
+
+    def outputs(self) -> list[Path]:
+        """Every file a render writes, document by document."""
+        return [self.output_dir / f"{doc}.{ext}" for doc in self.documents for ext in FORMATS]
+
+    def sources(self) -> list[Path]:
+        """Every file the documents read (for Snakemake inputs), project config included."""
+        found = {self.directory / "_quarto.yml"}
+        for doc in self.documents:
+            found.add(self.directory / f"{doc}.qmd")
+            found.update(shortcodes.dependencies(self.directory / f"{doc}.qmd", self.directory))
+        for key in ("bibliography", "csl"):
+            value = self.metadata.get(key) or []
+            found.update(self.directory / v for v in ([value] if isinstance(value, str) else value))
+        return sorted(found)
+
+
+def load_project(directory: str | Path) -> Project:
+    """Read `_quarto.yml`: the documents (`project.render`, .qmd files) and the output folder."""
+    directory = Path(directory)
+    config = yaml.safe_load((directory / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    project = config.get("project") or {}
+    render = project.get("render") or sorted(
+        p.name for p in directory.glob("*.qmd") if not p.name.startswith(("_", "."))
+    )
+    if not render or any(not name.endswith(".qmd") for name in render):
+        raise RenderError(f"{directory}/_quarto.yml: project.render must list .qmd files")
+    metadata = {k: v for k, v in config.items() if k not in ("project", "format")}
+    return Project(
+        directory=directory,
+        documents=tuple(Path(name).stem for name in render),
+        output_dir=directory / project.get("output-dir", "_output"),
+        metadata=metadata,
+    )
+
+
+def select_engine(engine: str = "auto") -> str:
+    """'quarto' when asked, or when `auto` and a quarto executable is on PATH; else 'pandoc'."""
+    if engine not in ENGINES:
+        raise RenderError(f"engine must be one of {ENGINES}, not {engine!r}")
+    if engine == "auto":
+        return "quarto" if shutil.which("quarto") else "pandoc"
+    return engine
+
+
+def _environment() -> dict[str, str]:
+    return {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)}
+
+
+def _run(command: list[str], cwd: Path, stdin: str | None = None) -> None:
+    done = subprocess.run(
+        command, cwd=cwd, input=stdin, capture_output=True, text=True, env=_environment()
+    )
+    if done.returncode != 0:
+        raise RenderError(f"{Path(command[0]).name} failed:\n{done.stderr.strip()}")
+
+
+def _check_outputs(project: Project) -> list[Path]:
+    missing = [str(p) for p in project.outputs() if not p.is_file()]
+    if missing:
+        raise RenderError("the render did not write " + ", ".join(missing))
+    return project.outputs()
+
+
+def render_quarto(project: Project) -> list[Path]:
+    """`quarto render` of the whole project (formats and options from `_quarto.yml`)."""
+    _run([shutil.which("quarto") or "quarto", "render", "."], cwd=project.directory)
+    return _check_outputs(project)
+
+
+def _package_file(name: str) -> Path:
+    return Path(str(resources.files("sbrtlung.manuscript").joinpath(name)))
+
+
+def _pandoc(text: str, project: Project, metadata: Path, args: list[str]) -> None:
+    command = [
+        pypandoc.get_pandoc_path(),
+        "--from=markdown",
+        f"--metadata-file={metadata}",
+        f"--lua-filter={_package_file('crossref.lua')}",
+        "--citeproc",
+        f"--resource-path={project.directory.resolve()}",
+        "--columns=10000",
+        "--fail-if-warnings",
+        *args,
+    ]
+    _run(command, cwd=project.directory.resolve(), stdin=text)
+
+
+def _compile_typst(source: Path, pdf: Path) -> None:
+    """typst with its embedded fonts only (no machine-dependent fonts), dated by the epoch."""
+    epoch = int(_environment()["SOURCE_DATE_EPOCH"])
+    try:
+        result, warnings = typst.compile_with_warnings(
+            str(source), root="/", ignore_system_fonts=True, timestamp=epoch
+        )
+    except typst.TypstError as error:
+        raise RenderError(f"typst failed on {source}:\n{error}") from error
+    if warnings:
+        raise RenderError(f"typst warnings on {source}:\n" + "\n".join(map(str, warnings)))
+    pdf.write_bytes(result)
+
+
+def render_document(project: Project, stem: str, variables: dict, keep_typst: bool = False) -> None:
+    """One `.qmd` through the fallback: expand, then HTML, DOCX, and typst -> PDF."""
+    text = shortcodes.expand(project.directory / f"{stem}.qmd", project.directory, variables)
+    out = project.output_dir.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        metadata = Path(tmp) / "metadata.yml"
+        metadata.write_text(yaml.safe_dump(project.metadata), encoding="utf-8")
+        for fmt, args in PANDOC_FORMAT_ARGS.items():
+            _pandoc(text, project, metadata, [*args, f"--output={out / f'{stem}.{fmt}'}"])
+        source = (out if keep_typst else Path(tmp)) / f"{stem}.typ"
+        template = f"--template={_package_file('template.typ')}"
+        _pandoc(text, project, metadata, ["-t", "typst", template, f"--output={source}"])
+        _compile_typst(source, out / f"{stem}.pdf")
+
+
+def render_pandoc(project: Project, keep_typst: bool = False) -> list[Path]:
+    """Every document of the project through the pandoc + typst fallback."""
+    path = project.directory / "_variables.yml"
+    variables = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    for stem in project.documents:
+        try:
+            render_document(project, stem, variables or {}, keep_typst)
+        except (RenderError, shortcodes.ShortcodeError) as error:
+            raise RenderError(f"{stem}.qmd: {error}") from error
+    return _check_outputs(project)
+
+
+def render(directory: str | Path, engine: str = "auto", keep_typst: bool = False) -> list[Path]:
+    """Render the project in `directory`; returns the files written."""
+    project = load_project(directory)
+    if select_engine(engine) == "quarto":
+        return render_quarto(project)
+    return render_pandoc(project, keep_typst)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m sbrtlung.manuscript.render [manuscript] [--engine auto|quarto|pandoc]`."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", default="manuscript")
+    parser.add_argument("--engine", choices=ENGINES, default="auto")
+    parser.add_argument("--keep-typst", action="store_true", help="keep <stem>.typ (fallback)")
+    args = parser.parse_args(argv)
+    try:
+        written = render(args.directory, args.engine, args.keep_typst)
+    except RenderError as error:
+        sys.exit(f"manuscript: {error}")
+    print("wrote " + ", ".join(map(str, written)))
+
+
+if __name__ == "__main__":
+    main()
