@@ -11,7 +11,8 @@ prefixes each caption with "Figure 1:" / "Table 1:", and replaces @fig-x by "Fig
 Metadata `crossref` may set fig-title, tbl-title, fig-prefix, tbl-prefix and title-delim
 (Quarto's names and defaults). A reference to a missing label, a reference of another kind
 (sec-, eq-, ...), a duplicated label or a citation mixing references and works is an error:
-pandoc stops and names it. Run it before --citeproc.
+pandoc stops and names it. Run it before --citeproc. Quarto-style author maps are reduced to
+their `name`, which pandoc's templates print.
 ]]
 
 local RESERVED = { fig = true, tbl = true, sec = true, eq = true, lst = true, thm = true }
@@ -187,8 +188,26 @@ local resolve_references = {
   end,
 }
 
+-- Quarto's `author: [{name: ...}]` as the plain names pandoc's templates print.
+local function author_names(meta)
+  local authors = meta.author
+  if authors == nil then
+    return
+  end
+  if pandoc.utils.type(authors) ~= "List" then
+    authors = pandoc.List({ authors })
+  end
+  meta.author = authors:map(function(author)
+    if pandoc.utils.type(author) == "table" and author.name ~= nil then
+      return author.name
+    end
+    return author
+  end)
+end
+
 function Pandoc(doc)
   read_options(doc.meta)
+  author_names(doc.meta)
   doc = doc:walk(number_targets)
   doc = doc:walk(resolve_references)
   if #unresolved > 0 then
