@@ -22,11 +22,14 @@ include: "rules/figures.smk"
 include: "rules/key_results.smk"
 include: "rules/provenance.smk"
 include: "rules/flow.smk"
+include: "rules/markers.smk"
+include: "rules/manuscript.smk"
 
 
 rule all:
     default_target: True
     input:
+        rules.manuscript.output,
         "results/validation/report.md",
         "results/key_results.json",
         "results/provenance.json",
@@ -36,11 +39,28 @@ rule all:
         "results/tables/ae_supplement.md",
         expand(
             "results/tables/{table}.{ext}",
-            table=["baseline", "lesions", "sbrt", "sites", "data_quality"],
+            table=[
+                "baseline",
+                "lesions",
+                "sbrt",
+                "sites",
+                "data_quality",
+                "markers",
+                "marker_cox",
+                "remark",
+            ],
             ext=["csv", "md"],
         ),
         expand(
             "results/figures/{name}.{ext}",
-            name=["consort", "local_failure", "pfs_os", "failure_patterns", "swimmer"],
+            name=[
+                "consort",
+                "local_failure",
+                "pfs_os",
+                "failure_patterns",
+                "swimmer",
+                "marker_trajectories",
+                "marker_forest",
+            ],
             ext=["png", "pdf"],
         ),

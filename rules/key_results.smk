@@ -10,6 +10,7 @@ rule key_results:
         pattern="results/efficacy/failure_pattern.csv",
         safety="results/safety/summary.json",
         flow="results/flow.json",
+        markers="results/markers/key_results.json",
     output:
         "results/key_results.json",
     params:

@@ -28,4 +28,6 @@ with logged(snakemake):
         pattern=pd.read_csv(i.pattern),
         flow=read_json(i.flow),
     )
+    # Blocks that their own stage already keyed (marker_cox, models) are merged as they are.
+    results |= read_json(i.markers)
     write_json(results, snakemake.output[0])

@@ -11,11 +11,13 @@ from sbrtlung.markers import summary_table
 
 with logged(snakemake):
     i, o = snakemake.input, snakemake.output
+    # name -> (table, number of left-aligned label columns)
     tables = {
-        "markers": summary_table(pd.read_csv(i.summary)),
-        "cox": cox_table(pd.read_csv(i.cox)),
-        "remark": remark_table(pd.read_csv(i.remark)),
+        "markers": (summary_table(pd.read_csv(i.summary)), 2),
+        "cox": (cox_table(pd.read_csv(i.cox)), 3),
+        "remark": (remark_table(pd.read_csv(i.remark)), 2),
     }
-    for name, table in tables.items():
+    for name, (table, labels) in tables.items():
         table.to_csv(o[f"{name}_csv"], index=False, lineterminator="\n")
-        Path(o[f"{name}_md"]).write_text(markdown_table(table), encoding="utf-8")
+        align = "l" * labels + "r" * (table.shape[1] - labels)
+        Path(o[f"{name}_md"]).write_text(markdown_table(table, align), encoding="utf-8")

@@ -29,3 +29,15 @@ def test_every_dependency_is_pinned_once_and_identically():
     tests = project["optional-dependencies"]["test"]
     for name, version in pins(declared + tests).items():
         assert lock.get(name) == version, f"{name} differs between pyproject and the lock file"
+
+
+def test_every_library_package_is_installed():
+    """A non-editable install ships only the packages pyproject lists: list them all."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(ROOT / "src").parts)
+        for p in (ROOT / "src" / "sbrtlung").rglob("__init__.py")
+    }
+    assert found | {"sbrtlung.schemas"} == listed

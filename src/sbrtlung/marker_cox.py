@@ -55,8 +55,12 @@ EXCLUSIONS = {
     "sampled_after_landmark": "Sampled after landmark",
     "missing_marker": "Marker missing",
 }
-PROFILE = ["eligible", *EXCLUSIONS, "analysed", "events"]
-RESULT = ["n", "events", "zeros_replaced", "sd", "hr", "lower", "upper", "p", "ph_p", "note"]
+IDS = ["paramcd", "marker", "timepoint", "kind", "cohort", "key"]
+PROFILE = [*IDS, "eligible", *EXCLUSIONS, "analysed", "events"]
+RESULT = ["n", "events", "hr", "lower", "upper", "p", "ph_p", "sd", "note"]  # of `fit_cox`
+COX = [
+    *IDS, "n", "events", "hr", "lower", "upper", "p", "q", "ph_p", "zeros_replaced", "sd", "note",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -166,21 +170,22 @@ def profile(data: VariableData, marker: str, n_enrolled: int, n_safety: int) -> 
     }
 
 
+def _not_fitted(n: int, events: int, sd: float) -> str:
+    """Why a model cannot be fitted, or '' when it can."""
+    if n < 2:
+        return "fewer than 2 patients"
+    if events == 0:
+        return "no event"
+    return "" if sd > 0 else "no variation"
+
+
 def fit_cox(frame: pd.DataFrame) -> dict[str, float | int | str]:
     """Cox model of `x` standardised to mean 0 and SD 1: HR per SD, Wald CI and p, PH test p."""
     n, events = len(frame), int(frame["event"].sum())
     sd = float(frame["x"].std(ddof=1)) if n > 1 else np.nan
     out: dict[str, float | int | str] = dict.fromkeys(RESULT, np.nan)
     out |= {"n": n, "events": events, "sd": sd, "note": ""}
-    reason = (
-        "fewer than 2 patients"
-        if n < 2
-        else "no event"
-        if events == 0
-        else "no variation"
-        if not sd > 0
-        else ""
-    )
+    reason = _not_fitted(n, events, sd)
     if reason:
         return out | {"note": reason}
     z = frame.assign(x=(frame["x"] - frame["x"].mean()) / sd)
@@ -223,8 +228,8 @@ def marker_models(
                 models.append(ids | fit_cox(frame) | {"zeros_replaced": zeros})
                 profiles.append(ids | profile(data, marker, n_enrolled, n_safety))
     cox = pd.DataFrame(models)
-    cox.insert(cox.columns.get_loc("p") + 1, "q", bh_q(cox["p"]))
-    return cox, pd.DataFrame(profiles)
+    cox["q"] = bh_q(cox["p"])
+    return cox[COX], pd.DataFrame(profiles)[PROFILE]
 
 
 def key_results(cox: pd.DataFrame) -> dict:
@@ -243,7 +248,7 @@ def key_results(cox: pd.DataFrame) -> dict:
 
 
 def _hr_text(hr: float, lower: float, upper: float) -> str:
-    if hr != hr:
+    if pd.isna(hr):
         return "NE"
     return f"{number(hr, 2)} ({number(lower, 2)}-{number(upper, 2)})"
 
@@ -258,9 +263,13 @@ def cox_table(cox: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Endpoint": cox["paramcd"].map(ENDPOINTS),
-            "Variable (cohort)": [labels[k] for k in zip(cox["timepoint"], cox["kind"])],
+            "Variable (cohort)": [
+                labels[k] for k in zip(cox["timepoint"], cox["kind"], strict=True)
+            ],
             "Marker": cox["marker"].map(marker_label),
-            "Patients / events": [f"{n} / {e}" for n, e in zip(cox["n"], cox["events"])],
+            "Patients / events": [
+                f"{n} / {e}" for n, e in zip(cox["n"], cox["events"], strict=True)
+            ],
             "HR per SD (95% CI)": [
                 _hr_text(*r) for r in cox[["hr", "lower", "upper"]].itertuples(index=False)
             ],

@@ -14,7 +14,8 @@ Choices where the plan is silent:
   post-treatment and the baseline value (paired). Both tests compare the values in canonical
   units (a rank test of the levels, not of log ratios).
 - Wilcoxon is scipy's default: two-sided, zero differences dropped (Wilcoxon's convention),
-  exact null distribution up to 50 pairs without ties or zeros, normal approximation otherwise.
+  exact null distribution up to 50 pairs without ties or zeros; with ties or zeros, exact
+  permutations up to 13 pairs and the normal approximation beyond.
 - A test that cannot be computed (fewer than two patients, or no difference at all) has no
   p-value and stays outside the q-value family rather than counting as p = 1.
 - Tables print a marker's medians with 0, 1 or 2 decimals when its largest median is at
@@ -60,11 +61,11 @@ TIMEPOINT_LABELS = {
 }
 POST = ("end_of_treatment", "one_month")
 UNITS = {**v.CANONICAL_UNITS, **v.INDICES}
-UNIT_LABELS = {"10^9/L": "×10⁹/L"}
+UNIT_LABELS = {"10^9/L": "\u00d710\u2079/L"}  # times ten to the ninth, per litre
 
 
 def unit_label(marker: str) -> str:
-    """The marker's canonical unit as printed (×10⁹/L for cell counts)."""
+    """The marker's canonical unit as printed (cell counts with a real superscript)."""
     unit = UNITS[marker]
     return UNIT_LABELS.get(unit, unit)
 
@@ -188,9 +189,11 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
         for timepoint, label in TIMEPOINT_LABELS.items():
             m, q1, q3 = by_time.loc[timepoint, ["median", "q1", "q3"]]
             row[f"{label}, median (Q1-Q3)"] = (
-                f"{number(m, d)} ({number(q1, d)}-{number(q3, d)})" if m == m else "NA"
+                f"{number(m, d)} ({number(q1, d)}-{number(q3, d)})" if pd.notna(m) else "NA"
             )
-        row["Patients, n (baseline / end / one month)"] = " / ".join(str(int(n)) for n in by_time.loc[list(v.TIMEPOINTS), "n"])
+        row["Patients, n (baseline / end / one month)"] = " / ".join(
+            str(int(n)) for n in by_time.loc[list(v.TIMEPOINTS), "n"]
+        )
         row["Friedman, q"] = p_text(by_time["friedman_q"].iloc[0])
         for timepoint in POST:
             label = TIMEPOINT_LABELS[timepoint]

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW = ("Snakefile", "rules", "scripts", "schemas", "config", "report", "envs")
+WORKFLOW = ("Snakefile", "rules", "scripts", "schemas", "config", "report", "envs", "manuscript")
+MADE = ("__pycache__", "_output", "_results", "_variables.yml", ".quarto")
 SMALL = "bootstrap_reps: 100\nsimulation:\n  n_patients: 40\n"
 
 
@@ -23,7 +24,7 @@ def workflow_copy(target: Path) -> Path:
     for name in WORKFLOW:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(*MADE))
         else:
             shutil.copy2(source, target / name)
     return target

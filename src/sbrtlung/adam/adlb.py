@@ -89,8 +89,9 @@ def _indices(measured: pd.DataFrame) -> pd.DataFrame:
         values = formula(wide["AVAL"].astype(float)).replace([np.inf, -np.inf], np.nan)
         complete = wide["AVAL"][list(components)].notna().all(axis=1) & values.notna()
         rows = wide[complete]
-        latest = rows["ADY"][list(components)].astype(float).idxmax(axis=1)
-        pick = [(k, c) for k, c in zip(rows.index, latest, strict=True)]
+        days = rows["ADY"][list(components)].to_numpy(dtype=float)
+        latest = np.argmax(days, axis=1)  # the index is dated by its latest component
+        pick = np.arange(len(rows))
         frames.append(
             pd.DataFrame(
                 {
@@ -98,8 +99,8 @@ def _indices(measured: pd.DataFrame) -> pd.DataFrame:
                     "PARAMTYP": "derived",
                     "AVAL": values[complete],
                     "AVALU": v.INDICES[index],
-                    "ADY": [rows["ADY"].loc[k, c] for k, c in pick],
-                    "WINDY": [rows["WINDY"].loc[k, c] for k, c in pick],
+                    "ADY": days[pick, latest],
+                    "WINDY": rows["WINDY"][list(components)].to_numpy(dtype=float)[pick, latest],
                     "INWINFL": rows["INWINFL"][list(components)].astype(bool).all(axis=1),
                     "SRCSEQ": pd.array([pd.NA] * len(rows), dtype="Int64"),
                 },

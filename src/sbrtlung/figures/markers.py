@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
@@ -48,7 +48,7 @@ from sbrtlung.figures.style import (
     new_figure,
     paper,
 )
-from sbrtlung.marker_cox import ENDPOINTS, VARIABLES
+from sbrtlung.marker_cox import ENDPOINTS, VARIABLES, Variable
 from sbrtlung.markers import LABELS, UNITS, unit_label
 from sbrtlung.schemas import vocabulary as v
 
@@ -185,9 +185,7 @@ def hr_limits(cox: pd.DataFrame) -> tuple[float, float]:
     return 1 / top, top
 
 
-def _draw_hr(
-    ax: Axes, y: float, row: pd.Series, style: tuple, limits: tuple[float, float]
-) -> None:
+def _draw_hr(ax: Axes, y: float, row: pd.Series, style: tuple, limits: tuple[float, float]) -> None:
     _, color, marker, filled = style
     low, high = limits
     lower, upper = max(row["lower"], low), min(row["upper"], high)
@@ -222,8 +220,13 @@ def _forest_axis(ax: Axes, limits: tuple[float, float], n_markers: int) -> None:
 
 
 def _forest_rows(
-    sub, cox: pd.DataFrame, variables: Sequence, limits: tuple[float, float], title: str
-) -> list[Axes]:
+    sub: SubFigure,
+    cox: pd.DataFrame,
+    variables: Sequence[Variable],
+    limits: tuple[float, float],
+    title: str,
+) -> None:
+    """One row of panels (one per endpoint) with the models of `variables`, dodged."""
     markers = list(v.MARKERS)
     axes = sub.subplots(1, len(ENDPOINTS), sharey=True)
     offsets = np.linspace(-0.3, 0.3, len(variables)) if len(variables) > 1 else [0.0]
@@ -241,7 +244,6 @@ def _forest_rows(
         ax.tick_params(axis="y", length=0)
     axes[0].set_yticks(range(len(markers)), [LABELS[m][0] for m in markers])
     sub.suptitle(title, x=0.01, ha="left", fontweight="bold", size=LABEL_SIZE)
-    return list(axes)
 
 
 def forest_figure(cox: pd.DataFrame, landmark_days: float) -> Figure:
@@ -262,8 +264,8 @@ def forest_figure(cox: pd.DataFrame, landmark_days: float) -> Figure:
             cox,
             landmark,
             limits,
-            f"B  Landmark cohort: event-free and followed at day {landmark_days:g} "
-            "(time from the landmark)",
+            f"B  Landmark cohort: event-free and followed beyond day {landmark_days:g} after "
+            "first SBRT (time from the landmark)",
         )
         handles = [
             Line2D(

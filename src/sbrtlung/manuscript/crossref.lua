@@ -69,7 +69,7 @@ end
 local function split_caption(content)
   local last = content[#content]
   if #content > 1 and (last.t == "Para" or last.t == "Plain") then
-    return content:slice(1, #content - 1), pandoc.Blocks({ pandoc.Plain(last.content) })
+    return pandoc.Blocks({ table.unpack(content, 1, #content - 1) }), pandoc.Blocks({ pandoc.Plain(last.content) })
   end
   return content, nil
 end

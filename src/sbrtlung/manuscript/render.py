@@ -1,7 +1,8 @@
 """Render the Quarto manuscript project to HTML, DOCX and PDF, with Quarto or without it.
 
 With a `quarto` executable on PATH: `quarto render <project>`, which reads `_quarto.yml` and
-`_variables.yml` itself. Without one, the same `.qmd` sources go through a small fallback:
+`_variables.yml` itself (what Quarto leaves unresolved, it only warns about: the HTML is
+searched for it afterwards). Without one, the same `.qmd` sources go through a small fallback:
 `shortcodes.expand` (includes, vars), then pandoc 3 (`--citeproc`, the `crossref.lua` filter)
 to a self-contained HTML file, a DOCX file and typst source, and typst to the PDF. The fallback
 reads the top-level keys of `_quarto.yml` other than `project` and `format` as document
@@ -15,6 +16,7 @@ in the bibliography, a missing image) are errors.
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,12 +60,10 @@ class Project:
     def sources(self) -> list[Path]:
         """Every file the documents read (for Snakemake inputs), project config included."""
         found = {self.directory / "_quarto.yml"}
+        found.update(self.directory / name for name in shortcodes.metadata_files(self.metadata))
         for doc in self.documents:
             found.add(self.directory / f"{doc}.qmd")
             found.update(shortcodes.dependencies(self.directory / f"{doc}.qmd", self.directory))
-        for key in ("bibliography", "csl"):
-            value = self.metadata.get(key) or []
-            found.update(self.directory / v for v in ([value] if isinstance(value, str) else value))
         return sorted(found)
 
 
@@ -114,10 +114,23 @@ def _check_outputs(project: Project) -> list[Path]:
     return project.outputs()
 
 
+def unresolved_in_quarto_html(html: str) -> list[str]:
+    """What Quarto prints, with only a warning, for a missing var ('?var:key'), cross
+    reference ('?@fig-x') or citation (a bold 'key?' in the citation's span)."""
+    found = re.findall(r"\?var:[\w.-]+|\?@[\w-]+", html)
+    return found + re.findall(r'data-cites="[^"]*">[^<]*<strong>([^<]+\?)</strong>', html)
+
+
 def render_quarto(project: Project) -> list[Path]:
-    """`quarto render` of the whole project (formats and options from `_quarto.yml`)."""
+    """`quarto render` of the whole project (formats and options from `_quarto.yml`), held to
+    the fallback's standard: anything unresolved in the HTML is an error."""
     _run([shutil.which("quarto") or "quarto", "render", "."], cwd=project.directory)
-    return _check_outputs(project)
+    outputs = _check_outputs(project)
+    for html in (p for p in outputs if p.suffix == ".html"):
+        unresolved = unresolved_in_quarto_html(html.read_text(encoding="utf-8"))
+        if unresolved:
+            raise RenderError(f"{html.name}: unresolved " + ", ".join(sorted(set(unresolved))))
+    return outputs
 
 
 def _package_file(name: str) -> Path:
@@ -176,7 +189,9 @@ def render_pandoc(project: Project, keep_typst: bool = False) -> list[Path]:
     for stem in project.documents:
         try:
             render_document(project, stem, variables or {}, keep_typst)
-        except (RenderError, shortcodes.ShortcodeError) as error:
+        except shortcodes.ShortcodeError as error:
+            raise RenderError(f"unresolved in {stem}.qmd:\n{error}") from error
+        except RenderError as error:
             raise RenderError(f"{stem}.qmd: {error}") from error
     return _check_outputs(project)
 

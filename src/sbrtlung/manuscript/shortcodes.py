@@ -1,14 +1,15 @@
 """The two Quarto shortcodes the pandoc fallback resolves itself, and the files a document reads.
 
 `{{< include path >}}` inlines a file (path relative to the including file; a leading `/` means
-the project folder), recursively, before anything else, as Quarto does: image paths inside an
-included file are therefore read relative to the document that includes it.
+the project folder), recursively, before anything else. As in Quarto, a relative image path in
+an included file is relative to that file: it is rewritten relative to the document.
 `{{< var key.sub >}}` prints a leaf of `_variables.yml`. `{{{< ... >}}}` prints a shortcode
 literally. Every problem (missing file or variable, an include cycle, any other shortcode, an
 executable code cell the fallback cannot run) is collected with its file and line and raised
 together: the fallback never leaves a blank where Quarto would have printed something.
 """
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ import yaml
 
 SHORTCODE = re.compile(r"(?P<escape>\{?)\{\{<\s*(?P<name>[\w-]+)(?P<args>.*?)>\}\}(?P<close>\}?)")
 CODE_CELL = re.compile(r"^\s*```+\s*\{[a-zA-Z]", re.MULTILINE)
-IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?(?P<path>[^)\s>]+)")
+IMAGE = re.compile(r"(?P<head>!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?)(?P<path>[^)\s>]+)")
+URL = re.compile(r"^[a-z][a-z0-9+.-]*:")
 FRONT_MATTER = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.DOTALL)
 
 
@@ -52,10 +54,28 @@ def lookup(variables: dict, key: str) -> str:
     return str(value)
 
 
+def _local(image: str) -> bool:
+    return not URL.match(image) and not image.startswith("/")
+
+
+def _rebase_images(text: str, source: Path, document: Path) -> str:
+    """Image paths of an included file, relative to the document's folder instead."""
+
+    def rebase(match: re.Match) -> str:
+        image = match["path"]
+        if not _local(image):
+            return match[0]
+        return match["head"] + os.path.relpath(source.parent / image, document.parent)
+
+    return IMAGE.sub(rebase, text)
+
+
 def _expand(
     path: Path, project: Path, variables: dict, stack: tuple[Path, ...], errors: list[str]
 ) -> str:
     text = path.read_text(encoding="utf-8")
+    if path != stack[0]:
+        text = _rebase_images(text, path, stack[0])
     where = path.relative_to(project) if path.is_relative_to(project) else path
     for cell in CODE_CELL.finditer(text):
         errors.append(f"{where}:{_line(text, cell.start())}: executable code cell (needs Quarto)")
@@ -104,30 +124,42 @@ def front_matter(text: str) -> dict:
     return (yaml.safe_load(match["yaml"]) or {}) if match else {}
 
 
+def _normal(path: Path) -> Path:
+    """`a/../b` as `b`, keeping a relative path relative (Snakemake matches paths as text)."""
+    return Path(os.path.normpath(path))
+
+
 def dependencies(path: str | Path, project: str | Path) -> list[Path]:
     """Every file the document reads: includes (recursively), local images, bibliography, csl.
 
-    Files that do not exist yet (tables a rule will write) are listed but not scanned.
+    Paths are relative when `path` is. Files that do not exist yet (tables a rule will write)
+    are listed but not scanned.
     """
-    path, project = Path(path).resolve(), Path(project).resolve()
-    found: list[Path] = []
+    path, project = _normal(Path(path)), Path(project)
+    found: set[Path] = set()
     pending = [path]
     while pending:
-        current = pending.pop(0)
+        current = pending.pop()
         if not current.is_file():
             continue
         text = current.read_text(encoding="utf-8")
         for match in SHORTCODE.finditer(text):
             if match["name"] == "include" and not (match["escape"] and match["close"]):
-                target = include_target(_argument(match["args"]), current, project).resolve()
+                target = _normal(include_target(_argument(match["args"]), current, project))
                 if target not in found and target != path:
-                    found.append(target)
+                    found.add(target)
                     pending.append(target)
-        for match in IMAGE.finditer(text):
-            if not re.match(r"^[a-z][a-z0-9+.-]*:", match["path"]):
-                found.append((path.parent / match["path"]).resolve())
-        meta = front_matter(text) if current == path else {}
-        for key in ("bibliography", "csl"):
-            values = meta.get(key) or []
-            found += [(path.parent / v).resolve() for v in ([values] if isinstance(values, str) else values)]
-    return sorted(set(found))
+        images = (m["path"] for m in IMAGE.finditer(text))
+        found.update(_normal(current.parent / p) for p in images if _local(p))
+        if current == path:
+            found.update(_normal(path.parent / p) for p in metadata_files(front_matter(text)))
+    return sorted(found)
+
+
+def metadata_files(metadata: dict) -> list[str]:
+    """The bibliography and csl files named in front matter or `_quarto.yml`."""
+    files: list[str] = []
+    for key in ("bibliography", "csl"):
+        value = metadata.get(key) or []
+        files += [value] if isinstance(value, str) else list(value)
+    return files

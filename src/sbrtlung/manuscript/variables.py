@@ -137,7 +137,8 @@ def _add(out: dict, items: dict, path: tuple[str, ...]) -> None:
 
 def _check_key(key: Any, path: tuple[str, ...]) -> None:
     if not isinstance(key, str) or not KEY.match(key):
-        raise VariablesError(f"key {'.'.join((*path, str(key)))!r} cannot be used by {{{{< var >}}}}")
+        where = ".".join((*path, str(key)))
+        raise VariablesError(f"key {where!r} cannot be used by {{{{< var >}}}}")
 
 
 def format_tree(data: dict, path: tuple[str, ...] = ()) -> dict:
@@ -162,7 +163,7 @@ def format_tree(data: dict, path: tuple[str, ...] = ()) -> dict:
 
 
 def raw_tree(data: dict) -> dict:
-    """The unformatted values, with each pair split into `_lower` / `_upper` (lists cannot print)."""
+    """The unformatted values; each pair split into `_lower` / `_upper` (a list cannot print)."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict):

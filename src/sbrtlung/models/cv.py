@@ -98,9 +98,7 @@ def path_coef(cox: CoxnetSurvivalAnalysis, alphas: np.ndarray) -> np.ndarray:
     return cox.coef_[:, np.minimum(np.arange(alphas.size), fitted - 1)]
 
 
-def select(
-    spec: ModelSpec, cohort: Cohort, rows: np.ndarray, folds: int, seed: int
-) -> Selection:
+def select(spec: ModelSpec, cohort: Cohort, rows: np.ndarray, folds: int, seed: int) -> Selection:
     """Fit `spec` on the cohort's `rows` and choose its penalty by inner CV on them only."""
     X, y = cohort.X.iloc[rows], cohort.y[rows]
     outer = _fit(pipeline.build(spec, cohort.groups), X, y)
@@ -185,7 +183,14 @@ def run_repeat(
                 | scores
             )
             coef_rows.append(
-                pd.DataFrame(fold_key | {"predictor": chosen.predictors, "coefficient": coef})
+                pd.DataFrame(
+                    fold_key
+                    | {
+                        "predictor": chosen.predictors,
+                        "group": [cohort.groups[p] for p in chosen.predictors],
+                        "coefficient": coef,
+                    }
+                )
             )
             prediction_rows.append(
                 pd.DataFrame(

@@ -19,10 +19,10 @@ can never be selected; the number of coefficients stays the same in every fit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
@@ -85,19 +85,6 @@ class Log2(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return np.log2(np.maximum(values, self.floor_))
 
 
-def _impute_scale() -> list[tuple[str, BaseEstimator]]:
-    return [
-        ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-        ("scale", StandardScaler()),
-    ]
-
-
-def group_steps(group: str) -> Pipeline:
-    """The preparation of one predictor group (see the module docstring)."""
-    steps = [("log2", Log2())] if group == "baseline" else []
-    return Pipeline(steps + _impute_scale())
-
-
 def coxnet() -> CoxnetSurvivalAnalysis:
     """The elastic-net Cox model with the fixed mixing and path settings of this module."""
     return CoxnetSurvivalAnalysis(
@@ -108,18 +95,25 @@ def coxnet() -> CoxnetSurvivalAnalysis:
     )
 
 
-def build(spec: ModelSpec, groups: dict[str, str] | pd.Series) -> Pipeline:
-    """The unfitted pipeline of model `spec` on a cohort whose columns belong to `groups`."""
-    groups = dict(groups)
-    prepare = ColumnTransformer(
+def build(spec: ModelSpec, groups: Mapping[str, str]) -> Pipeline:
+    """The unfitted pipeline of model `spec` on a cohort whose columns belong to `groups`.
+
+    The ColumnTransformer picks the model's columns and log-transforms the baseline marker
+    values; imputation and scaling then apply to every column alike.
+    """
+    columns = {g: [c for c, group in groups.items() if group == g] for g in spec.groups}
+    steps = [
+        (group, Log2() if group == "baseline" else "passthrough", columns[group])
+        for group in spec.groups
+    ]
+    return Pipeline(
         [
-            (group, group_steps(group), [c for c, g in groups.items() if g == group])
-            for group in spec.groups
-        ],
-        remainder="drop",
-        verbose_feature_names_out=False,
+            ("select", ColumnTransformer(steps, remainder="drop", verbose_feature_names_out=False)),
+            ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+            ("scale", StandardScaler()),
+            ("coxnet", coxnet()),
+        ]
     )
-    return Pipeline([("prepare", prepare), ("coxnet", coxnet())])
 
 
 def with_alphas(pipeline: Pipeline, alphas: np.ndarray, baseline: bool) -> Pipeline:

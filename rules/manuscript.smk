@@ -1,0 +1,71 @@
+# The paper: key_results.json -> manuscript/_variables.yml -> manuscript/_output/ (HTML, DOCX,
+# PDF of every document of manuscript/_quarto.yml), with Quarto or the pandoc + typst fallback.
+# The documents show tables and figures from manuscript/_results/, copies of results/: Quarto
+# compiles the PDF with the project folder as typst's root, outside of which nothing is read.
+import os
+
+from sbrtlung.manuscript.render import load_project
+
+MANUSCRIPT = load_project("manuscript")
+
+
+rule manuscript_variables:
+    """Every number the paper quotes, formatted as printed, for Quarto's {{< var >}}."""
+    input:
+        "results/key_results.json",
+    output:
+        "manuscript/_variables.yml",
+    params:
+        config=config,
+    log:
+        "logs/manuscript_variables.log",
+    conda:
+        ENV
+    script:
+        "../scripts/manuscript_variables.py"
+
+
+rule manuscript_result:
+    """A table or figure of results/ copied into the Quarto project, as the paper shows it."""
+    input:
+        "results/{kind}/{name}",
+    output:
+        "manuscript/_results/{kind}/{name}",
+    wildcard_constraints:
+        kind="tables|figures",
+        name=r"[^/]+",
+    log:
+        "logs/manuscript_result/{kind}/{name}.log",
+    conda:
+        ENV
+    shell:
+        "cp {input} {output} 2> {log}"
+
+
+rule manuscript:
+    """The article and its supplement in HTML (self-contained), DOCX and PDF.
+
+    Inputs are the .qmd sources and every file they include or show (tables, figures,
+    bibliography), so a changed result re-renders the paper.
+    """
+    input:
+        variables="manuscript/_variables.yml",
+        sources=[str(p) for p in MANUSCRIPT.sources()],
+    output:
+        **{
+            f"{path.stem}_{path.suffix[1:]}": (
+                report(str(path), caption="../report/manuscript.rst", category="8. Manuscript")
+                if path.suffix in (".html", ".pdf")
+                else str(path)
+            )
+            for path in MANUSCRIPT.outputs()
+        },
+    params:
+        project=lambda wildcards, input: os.path.dirname(input.variables),
+        engine="auto",
+    log:
+        "logs/manuscript.log",
+    conda:
+        ENV
+    script:
+        "../scripts/manuscript_render.py"

@@ -1,0 +1,16 @@
+"""Rule model_figure_calibration."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from sbrtlung.figures.models import calibration_figure
+from sbrtlung.figures.style import save
+from sbrtlung.logs import logged
+
+with logged(snakemake):
+    p = snakemake.params
+    figure = calibration_figure(
+        pd.read_csv(snakemake.input.calibration), p.horizon_days, p.year_days
+    )
+    save(figure, Path(snakemake.output.png).with_suffix(""))

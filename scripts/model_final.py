@@ -1,0 +1,17 @@
+"""Rule model_final: every model refitted on all patients, penalty chosen by CV on them."""
+
+import pandas as pd
+
+from sbrtlung.logs import logged
+from sbrtlung.models import cv, data
+
+with logged(snakemake):
+    p = snakemake.params
+    cohorts = data.cohorts(
+        pd.read_parquet(snakemake.input.adsl),
+        pd.read_parquet(snakemake.input.adtte),
+        pd.read_parquet(snakemake.input.adlb),
+        p.landmark_days,
+    )
+    final = cv.final_models(cohorts, folds=p.folds, seed=p.seed)
+    final.to_csv(snakemake.output[0], index=False, lineterminator="\n")

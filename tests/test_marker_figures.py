@@ -1,0 +1,142 @@
+"""Marker figures: byte-reproducible files, and what they draw is what the data say."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection
+
+from sbrtlung import config, marker_cox
+from sbrtlung.adam.adlb import derive_adlb
+from sbrtlung.adam.adles import derive_adles
+from sbrtlung.adam.adsl import derive_adsl
+from sbrtlung.figures import markers as figures
+from sbrtlung.figures import style
+from sbrtlung.schemas import vocabulary as v
+from sbrtlung.simulate import simulate_trial
+
+
+@pytest.fixture(scope="module")
+def adlb():
+    cfg = config.load(simulation={"n_patients": 30})
+    tables = simulate_trial(cfg["simulation"], 5)
+    adles = derive_adles(tables)
+    adsl = derive_adsl(tables, adles)
+    return derive_adlb(tables, adsl, cfg["lab_windows"], False)
+
+
+def made_up_cox(seed: int = 2) -> pd.DataFrame:
+    """Every model of the real layout with random HRs and CIs; a few not fitted."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        {
+            "paramcd": paramcd,
+            "marker": marker,
+            "timepoint": variable.timepoint,
+            "kind": variable.kind,
+        }
+        for paramcd in marker_cox.ENDPOINTS
+        for variable in marker_cox.VARIABLES
+        for marker in v.MARKERS
+    ]
+    cox = pd.DataFrame(rows)
+    log_hr = rng.normal(0, 0.3, len(cox))
+    half = rng.uniform(0.2, 0.6, len(cox))
+    cox["hr"], cox["lower"], cox["upper"] = (np.exp(log_hr + k * half) for k in (0, -1, 1))
+    cox.loc[[3, 40], ["hr", "lower", "upper"]] = np.nan
+    return cox
+
+
+FIGURES = {
+    "marker_trajectories": lambda adlb: figures.trajectory_figure(adlb),
+    "marker_forest": lambda adlb: figures.forest_figure(made_up_cox(), 61),
+}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_writes_identical_png_and_pdf_twice(adlb, tmp_path, name):
+    files = []
+    for run in ("a", "b"):
+        (tmp_path / run).mkdir()
+        png, pdf = style.save(FIGURES[name](adlb), tmp_path / run / name)
+        assert png.read_bytes().startswith(b"\x89PNG")
+        assert pdf.read_bytes().startswith(b"%PDF")
+        files.append((png.read_bytes(), pdf.read_bytes()))
+    assert files[0] == files[1]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_fits_the_page(adlb, name):
+    width, height = FIGURES[name](adlb).get_size_inches()
+    assert width == pytest.approx(style.PAGE_WIDTH) and height <= style.MAX_HEIGHT
+
+
+def test_log_axis_only_for_positive_right_skewed_values():
+    rng = np.random.default_rng(1)
+    skewed = rng.lognormal(1.0, 1.0, 300)
+    assert figures.log_axis(skewed)
+    assert not figures.log_axis(rng.normal(40, 4, 300))
+    assert not figures.log_axis(np.append(skewed, 0.0))  # a zero cannot go on a log axis
+    assert not figures.log_axis(np.array([np.nan, 1.0]))
+
+
+def test_trajectories_draw_one_panel_and_one_line_per_observed_pair(adlb):
+    fig = figures.trajectory_figure(adlb)
+    titled = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
+    assert len(titled) == len(v.MARKERS)
+    nlr = adlb[adlb["PARAMCD"] == "nlr"].pivot(index="USUBJID", columns="TIMEPOINT", values="AVAL")
+    nlr = nlr.reindex(columns=list(v.TIMEPOINTS))
+    pairs = (nlr["baseline"].notna() & nlr["end_of_treatment"].notna()).sum() + (
+        nlr["end_of_treatment"].notna() & nlr["one_month"].notna()
+    ).sum()
+    (lines,) = [c for c in titled["NLR"].collections if isinstance(c, LineCollection)]
+    assert len(lines.get_segments()) == pairs
+    assert titled["NLR"].get_yscale() == "log"
+    assert titled["Hemoglobin, g/L"].get_yscale() == "linear"
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "limits"),
+    [
+        ([0.7, 0.9], [1.3, 1.8], (0.5, 2.0)),
+        ([0.3, 0.9], [1.3, 1.8], (0.25, 4.0)),
+        ([0.9], [5.0], (0.125, 8.0)),
+        ([0.01], [100.0], (0.125, 8.0)),  # capped
+    ],
+)
+def test_hr_limits_are_symmetric_powers_of_two(lower, upper, limits):
+    cox = pd.DataFrame({"lower": lower, "upper": upper})
+    assert figures.hr_limits(cox) == limits
+
+
+def point_estimates(ax):
+    """x of the drawn HR markers (line objects with a single point and a marker shape)."""
+    return sorted(
+        float(line.get_xdata()[0])
+        for line in ax.get_lines()
+        if len(line.get_xdata()) == 1 and line.get_marker() in ("o", "s", "^")
+    )
+
+
+def test_forest_draws_every_fitted_model_in_its_endpoint_column():
+    cox = made_up_cox()
+    fig = figures.forest_figure(cox, 61)
+    by_title = {}
+    for ax in fig.axes:
+        by_title.setdefault(ax.get_title(), []).append(ax)
+    for paramcd, name in marker_cox.ENDPOINTS.items():
+        drawn = sorted(x for ax in by_title[name] for x in point_estimates(ax))
+        chosen = cox[(cox["paramcd"] == paramcd) & cox["hr"].notna()]
+        assert drawn == pytest.approx(sorted(chosen["hr"]))
+
+
+def test_forest_marks_a_ci_beyond_the_axis_with_an_arrow():
+    cox = made_up_cox()
+    cox.loc[0, ["hr", "lower", "upper"]] = [3.0, 1.5, 40.0]
+    fig = figures.forest_figure(cox, 61)
+    heads = [
+        line
+        for ax in fig.axes
+        for line in ax.get_lines()
+        if line.get_marker() == ">" and float(line.get_xdata()[0]) == 8.0
+    ]
+    assert len(heads) == 1

@@ -1,0 +1,269 @@
+"""Prognostic models: no leakage, metrics against references, IPCW handling, paired splits,
+determinism, and the gathered summaries."""
+
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines.utils import concordance_index
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sksurv.metrics import concordance_index_censored, concordance_index_ipcw
+from sksurv.util import Surv
+
+from sbrtlung.models import cv, metrics, pipeline, summary
+from sbrtlung.models.data import Cohort
+
+YEAR, HORIZON = 365.25, 730.5
+FOLDS = 3
+
+
+def toy_cohort(n: int = 90, seed: int = 7, name: str = "landmark") -> Cohort:
+    """Clinical, baseline-marker and dynamics columns with missing values and zeros; the
+    first marker shortens survival."""
+    rng = np.random.default_rng(seed)
+    ids = [f"P{i:03d}" for i in range(n)]
+    marker = rng.lognormal(0.0, 0.7, n)
+    X = pd.DataFrame(
+        {
+            "age": rng.normal(68, 8, n).round(),
+            "ecog": rng.integers(0, 3, n).astype(float),
+            "m1_baseline": marker,
+            "m2_baseline": np.where(rng.random(n) < 0.1, 0.0, rng.lognormal(0, 1, n)),
+            "m1_change_one_month": rng.normal(0, 0.5, n),
+        },
+        index=pd.Index(ids, name="USUBJID"),
+    )
+    X.iloc[rng.choice(n, 6, replace=False), 2] = np.nan
+    X.iloc[rng.choice(n, 5, replace=False), 4] = np.nan
+    latent = rng.exponential(900 / marker)
+    censor = rng.uniform(200, 1400, n)
+    time = np.ceil(np.minimum(latent, censor))
+    groups = {"age": "clinical", "ecog": "clinical", "m1_baseline": "baseline"}
+    groups |= {"m2_baseline": "baseline", "m1_change_one_month": "dynamics"}
+    return Cohort("PFS", name, X, time, latent <= censor, MappingProxyType(groups))
+
+
+def run(cohort: Cohort, repeat: int = 1) -> cv.RepeatResult:
+    return cv.run_repeat(
+        [cohort], repeat, folds=FOLDS, seed=11, year_days=YEAR, horizon_days=HORIZON
+    )
+
+
+class Recorder:
+    """Shared log of the rows every spy saw; survives scikit-learn's clone (deepcopy)."""
+
+    def __init__(self):
+        self.events: list[tuple[str, frozenset]] = []
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class Spy(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Identity step that records the rows it is fitted on and the rows it transforms."""
+
+    def __init__(self, recorder=None):
+        self.recorder = recorder
+
+    def fit(self, X, y=None):
+        self.recorder.events.append(("fit", frozenset(X.index)))
+        self.n_features_in_ = X.shape[1]
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        return self
+
+    def transform(self, X):
+        self.recorder.events.append(("transform", frozenset(X.index)))
+        return X
+
+
+@pytest.fixture()
+def spied(monkeypatch):
+    """Every pipeline the CV builds starts with a Spy sharing one Recorder."""
+    recorder = Recorder()
+    build = pipeline.build
+
+    def build_with_spy(spec, groups):
+        model = build(spec, groups)
+        model.steps.insert(0, ("spy", Spy(recorder)))
+        return model
+
+    monkeypatch.setattr(pipeline, "build", build_with_spy)
+    return recorder
+
+
+def test_no_step_ever_sees_the_outer_test_fold(spied):
+    cohort = toy_cohort()
+    run(cohort)
+    ids = cohort.X.index.to_numpy()
+    outer = cv.splits(cohort.event, FOLDS, cv.derived_seed(11, 1))
+    fits_per_fold = 1 + FOLDS  # the outer path fit, then one fit per inner fold
+    chunks, current = [], None
+    for kind, rows in spied.events:
+        if kind == "fit":
+            if current is None or current["fits"] == fits_per_fold:
+                current = {"fits": 0, "fit_rows": [], "transforms": []}
+                chunks.append(current)
+            current["fits"] += 1
+            current["fit_rows"].append(rows)
+        current["transforms"].append((current["fits"], rows))
+    models = [m for m in pipeline.MODELS if cohort.name in m.cohorts]
+    assert len(chunks) == len(models) * FOLDS
+    for k, chunk in enumerate(chunks):
+        train, test = outer[k % FOLDS]
+        train_ids, test_ids = set(ids[train]), set(ids[test])
+        assert chunk["fit_rows"][0] == train_ids  # the refit uses the whole training part
+        for rows in chunk["fit_rows"]:
+            assert rows <= train_ids and not rows & test_ids
+        for inner in chunk["fit_rows"][1:]:
+            assert len(inner) < len(train_ids)
+        for fits_done, rows in chunk["transforms"]:
+            if rows & test_ids:  # the test fold is only ever predicted, after selection
+                assert fits_done == fits_per_fold and rows <= test_ids
+
+
+def test_log2_floor_and_medians_come_from_training_rows():
+    cohort = toy_cohort()
+    spec = pipeline.MODEL_BY_NAME["clinical_markers"]
+    model = pipeline.build(spec, cohort.groups)
+    train = np.arange(60)
+    model.fit(cohort.X.iloc[train], cohort.y[train])
+    m2 = cohort.X["m2_baseline"].iloc[train]
+    floor = model.named_steps["select"].named_transformers_["baseline"].floor_
+    assert floor[1] == m2[m2 > 0].min() / 2
+    log_m1 = np.log2(cohort.X["m1_baseline"].iloc[train])
+    names = list(model[:-1].get_feature_names_out())
+    median = model.named_steps["impute"].statistics_[names.index("m1_baseline")]
+    assert median == pytest.approx(np.nanmedian(log_m1))
+
+
+def test_harrell_c_equals_lifelines_on_a_fold_with_ties():
+    rng = np.random.default_rng(3)
+    time = rng.integers(1, 40, 80).astype(float)  # many tied times
+    event = rng.random(80) < 0.6
+    risks = np.column_stack([rng.integers(0, 6, 80), rng.normal(size=80)]).astype(float)
+    path = metrics.harrell_c_path(time, event, risks)
+    for k in range(risks.shape[1]):
+        reference = concordance_index(time, -risks[:, k], event)  # lifelines: higher = longer
+        assert metrics.harrell_c(time, event, risks[:, k]) == pytest.approx(reference, abs=1e-12)
+        assert path[k] == pytest.approx(reference, abs=1e-12)
+        assert path[k] == pytest.approx(concordance_index_censored(event, time, risks[:, k])[0])
+
+
+def test_harrell_c_is_missing_without_events():
+    assert np.isnan(metrics.harrell_c([1.0, 2.0], [False, False], [0.1, 0.2]))
+    assert np.isnan(metrics.harrell_c_path([1.0, 2.0], [False, False], np.ones((2, 3)))).all()
+
+
+def test_ipcw_metrics_on_a_fold_followed_beyond_training():
+    rng = np.random.default_rng(5)
+    train_time = rng.uniform(10, 500, 60)
+    train_event = rng.random(60) < 0.5
+    train_time[np.argmax(train_time)] = 500.0
+    train_event[np.argmax(train_time)] = False  # censoring survival drops to 0 at 500
+    test_time = np.array([50.0, 120, 200, 300, 380, 450, 600, 800, 900, 1000])
+    test_event = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 0], dtype=bool)
+    risk = -test_time / 100  # perfectly ordered
+    train = Surv.from_arrays(train_event, train_time)
+    with pytest.raises(ValueError):  # what the explicit handling avoids
+        concordance_index_ipcw(train, Surv.from_arrays(test_event, test_time), risk)
+
+    capped, kept = metrics.administrative_censoring(test_time, test_event, 500.0)
+    assert capped.max() == 500.0 and not kept[test_time >= 500].any()
+    result = metrics.fold_metrics(
+        train_time,
+        train_event,
+        test_time,
+        test_event,
+        risk,
+        lambda times: np.exp(-np.outer(np.exp(risk), times) / 1000),
+        year_days=YEAR,
+        horizon_days=HORIZON,
+    )
+    assert result["cap_days"] == 500.0 and result["limit_days"] == 500.0
+    assert result["harrell_c"] == 1.0  # Harrell's C uses the whole follow-up
+    assert np.isnan(result["uno_c"]) and np.isnan(result["auc_2y"]) and np.isnan(result["ibs"])
+    # 1 year lies inside the training follow-up: evaluated on the capped test fold
+    assert result["auc_1y"] == 1.0
+
+
+def test_missing_folds_are_counted_in_the_summary():
+    rows = []
+    for repeat in (1, 2):
+        for fold in (1, 2):
+            for model in ("clinical", "clinical_markers"):
+                value = 0.6 if model == "clinical" else 0.7
+                rows.append(
+                    {"endpoint": "PFS", "cohort": "full", "model": model, "repeat": repeat}
+                    | {"fold": fold, "n_train": 50, "n_test": 50}
+                    | {"events_train": 20, "events_test": 20}
+                    | dict.fromkeys(metrics.METRICS, value)
+                    | {"auc_2y": np.nan if fold == 2 else value + repeat / 100}
+                )
+    fold_metrics = pd.DataFrame(rows)
+    perf = summary.performance(fold_metrics).set_index(["model", "metric"])
+    assert perf.loc[("clinical", "auc_2y"), "folds_missing"] == 2
+    assert perf.loc[("clinical", "auc_2y"), "mean"] == pytest.approx(0.615)
+    assert perf.loc[("clinical", "harrell_c"), "folds_missing"] == 0
+    assert perf.loc[("clinical", "harrell_c"), "n"] == 100
+    gain = summary.gains(fold_metrics).set_index("metric")
+    assert gain.loc["harrell_c", "mean"] == pytest.approx(0.1)
+    assert gain.loc["auc_2y", "folds_missing"] == 2
+
+
+def test_all_models_of_a_repeat_share_identical_splits():
+    cohort = toy_cohort()
+    predictions = run(cohort).predictions
+    folds = predictions.pivot_table(index="USUBJID", columns="model", values="fold")
+    assert len(folds) == len(cohort.X)
+    for model in folds.columns:
+        assert (folds[model] == folds["clinical"]).all()
+    per_fold = predictions[predictions["model"] == "clinical"].groupby("fold")["event"]
+    events = per_fold.sum().to_numpy()
+    assert events.max() - events.min() <= 1  # stratified by event
+
+
+def test_a_repeat_is_deterministic_and_repeats_differ():
+    cohort = toy_cohort(n=60)
+    first, again, other = run(cohort, 1), run(cohort, 1), run(cohort, 2)
+    for name in ("metrics", "coefficients", "predictions"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(again, name), check_exact=True)
+    key = ["model", "USUBJID"]
+    fold = first.predictions.set_index(key)["fold"]
+    assert (fold != other.predictions.set_index(key)["fold"].reindex(fold.index)).any()
+
+
+def test_repeat_zero_is_reserved_for_the_final_model():
+    with pytest.raises(ValueError):
+        run(toy_cohort(n=40), 0)
+
+
+def test_final_model_keeps_the_marker_and_reports_every_predictor():
+    cohort = toy_cohort(n=150, name="full")
+    final = cv.final_models([cohort], folds=FOLDS, seed=11)
+    markers = final[final["model"] == "clinical_markers"].set_index("predictor")
+    assert list(markers.index) == ["age", "ecog", "m1_baseline", "m2_baseline"]
+    assert markers.loc["m1_baseline", "coefficient"] > 0
+    assert markers.loc["m1_baseline", "hazard_ratio_per_sd"] > 1
+
+
+def test_calibration_tertiles_use_the_mean_prediction_per_patient():
+    n = 30
+    predictions = pd.DataFrame(
+        {
+            "endpoint": "OS",
+            "cohort": "full",
+            "model": "clinical",
+            "repeat": np.repeat([1, 2], n),
+            "USUBJID": np.tile([f"P{i:02d}" for i in range(n)], 2),
+            "time": np.tile(np.linspace(100, 1000, n), 2),
+            "event": np.tile(np.arange(n) % 2 == 0, 2),
+            "risk_horizon": np.concatenate([np.linspace(0.9, 0.1, n), np.linspace(0.7, 0.1, n)]),
+        }
+    )
+    table = summary.calibration(predictions, HORIZON)
+    assert list(table["tertile"]) == [1, 2, 3] and list(table["n"]) == [10, 10, 10]
+    assert table["predicted"].is_monotonic_increasing
+    low, top = table.iloc[0], table.iloc[2]
+    assert low["lower"] <= low["observed"] <= low["upper"]
+    assert np.isnan(top["observed"])  # nobody of the top tertile is followed to 2 years
