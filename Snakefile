@@ -23,6 +23,7 @@ include: "rules/key_results.smk"
 include: "rules/provenance.smk"
 include: "rules/flow.smk"
 include: "rules/markers.smk"
+include: "rules/models.smk"
 include: "rules/manuscript.smk"
 
 
@@ -33,6 +34,7 @@ rule all:
         "results/validation/report.md",
         "results/key_results.json",
         "results/provenance.json",
+        "results/models/coefficients.csv",
         "results/tables/efficacy.md",
         "results/tables/failure_pattern.md",
         "results/tables/trae.md",
@@ -48,6 +50,8 @@ rule all:
                 "markers",
                 "marker_cox",
                 "remark",
+                "models",
+                "tripod",
             ],
             ext=["csv", "md"],
         ),
@@ -61,6 +65,8 @@ rule all:
                 "swimmer",
                 "marker_trajectories",
                 "marker_forest",
+                "model_performance",
+                "model_calibration",
             ],
             ext=["png", "pdf"],
         ),

@@ -52,7 +52,7 @@ def workflow_copy(target: Path) -> Path:
 
 def snakemake(folder: Path, cores: int, *args: str) -> float:
     """Run Snakemake in `folder`; returns the wall time in seconds."""
-    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--quiet", *args]
+    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), *args]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
     elapsed = time.perf_counter() - started

@@ -28,3 +28,17 @@ def validated(*tables):
 
 # The code's version, read when the workflow starts: a new commit or an edit reruns provenance.
 GIT = git_state(workflow.basedir)
+
+# The prognostic models (rules/models.smk): one job per outer cross-validation repeat.
+MODEL_REPEATS = range(1, config["cv_repeats"] + 1)
+MODEL_ADAM = {name: f"results/adam/{name}.parquet" for name in ("adsl", "adtte", "adlb")}
+MODEL_CV = {
+    "folds": config["cv_folds"],
+    "seed": config["seed"],
+    "landmark_days": config["landmark_days"],
+}
+
+
+def model_repeats(name):
+    """One file of every repeat, for the gather rule."""
+    return expand(f"results/models/repeats/{{repeat}}/{name}.csv", repeat=MODEL_REPEATS)

@@ -11,9 +11,11 @@ rule key_results:
         safety="results/safety/summary.json",
         flow="results/flow.json",
         markers="results/markers/key_results.json",
+        models="results/models/key_results.json",
     output:
         "results/key_results.json",
     params:
+        raw_dir=config["raw_dir"],
         hypothesis=config["hypothesis"],
         design=config["sample_size"],
     log:
@@ -22,3 +24,21 @@ rule key_results:
         ENV
     script:
         "../scripts/key_results.py"
+
+
+rule checklists:
+    """The automatable items of CONSORT, REMARK and TRIPOD+AI, answered from the results."""
+    input:
+        "results/key_results.json",
+    output:
+        report(
+            "results/tables/checklists.md",
+            caption="../report/table_checklists.rst",
+            category="8. Manuscript",
+        ),
+    log:
+        "logs/checklists.log",
+    conda:
+        ENV
+    script:
+        "../scripts/checklists.py"

@@ -1,20 +1,6 @@
 # Prognostic models (SAP 4): nested cross-validation, one job per outer repeat, then a gather.
 # Repeats are independent jobs (threads 1), so they spread over the cores or a cluster.
 
-MODEL_REPEATS = range(1, config["cv_repeats"] + 1)
-MODEL_ADAM = {name: f"results/adam/{name}.parquet" for name in ("adsl", "adtte", "adlb")}
-MODEL_CV = {
-    "folds": config["cv_folds"],
-    "seed": config["seed"],
-    "landmark_days": config["landmark_days"],
-}
-
-
-def model_repeats(name):
-    """One file of every repeat, for the gather rule."""
-    return expand(f"results/models/repeats/{{repeat}}/{name}.csv", repeat=MODEL_REPEATS)
-
-
 rule model_repeat:
     """One outer repeat: every model of every cohort on identical stratified splits."""
     input:

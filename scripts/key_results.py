@@ -6,8 +6,16 @@ from pathlib import Path
 import pandas as pd
 
 from sbrtlung.design import planned_sample_size
-from sbrtlung.key_results import assemble, write_json
+from sbrtlung.key_results import (
+    assemble,
+    data_source,
+    marker_findings,
+    primary_outcome,
+    write_json,
+)
 from sbrtlung.logs import logged
+from sbrtlung.markers import marker_label
+from sbrtlung.schemas.vocabulary import MARKERS
 
 
 def read_json(path: str) -> dict:
@@ -30,4 +38,13 @@ with logged(snakemake):
     )
     # Blocks that their own stage already keyed (marker_cox, models) are merged as they are.
     results |= read_json(i.markers)
+    models = read_json(i.models)
+    results["models"] = models["models"]
+    results["model_gain_over_clinical"] = models["gain_over_clinical"]
+    results["model_landmark"] = models["landmark"]
+    results["model_cohorts"] = models["cohorts"]
+    results["primary_outcome"] = primary_outcome(results["primary_success"])
+    results["data_source"] = data_source(snakemake.params.raw_dir)
+    labels = {m: marker_label(m) for m in MARKERS}
+    results["marker_findings"] = marker_findings(results["marker_cox"], labels)
     write_json(results, snakemake.output[0])

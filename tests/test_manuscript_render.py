@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from sbrtlung import config
+from sbrtlung.formatting import p_value
 from sbrtlung.manuscript import render, shortcodes, variables
 
 DEMO = Path(__file__).parent / "data" / "manuscript_demo"
@@ -46,6 +47,11 @@ def test_variables_format_every_kind_of_number():
         "median_os_months": {"estimate": None, "ci95": [35.745, None]},
         "median_pfs_months": {"estimate": 27.99, "ci95": [22.6, 34.5]},
         "nlr_hr": {"estimate": 1.3249, "ci95": [1.051, 1.662], "p": 0.00031, "q": 0.0437},
+        # the shape of marker_cox entries: the ratio is under "hr"
+        "marker_cox": {"OS": {"nlr_baseline": {"hr": 0.5264, "ci95": [0.3345, 0.8284], "n": 97}}},
+        # the shape of model metrics: a mean over repeats and its 2.5-97.5 percentiles
+        "models": {"OS": {"clinical": {"harrell_c": {"mean": 0.50814, "ci95": [0.4431, 0.5712]}}}},
+        "gain": {"harrell_c": {"mean": 0.064, "ci95": [-0.0341, 0.1232]}},
         "n_enrolled": 100,
         "primary_success": False,
         "primary_null": 0.8,
@@ -61,6 +67,13 @@ def test_variables_format_every_kind_of_number():
     assert out["median_pfs_months"]["estimate"] == "28.0"
     assert out["nlr_hr"]["text"] == "1.32 (95% CI 1.05-1.66)"
     assert (out["nlr_hr"]["p"], out["nlr_hr"]["q"]) == ("<0.001", "0.044")
+    nlr = out["marker_cox"]["OS"]["nlr_baseline"]
+    assert (nlr["hr"], nlr["ci95"], nlr["ci95_lower"]) == ("0.53", "0.33-0.83", "0.33")
+    assert nlr["text"] == "HR 0.53 (95% CI 0.33-0.83)"
+    c = out["models"]["OS"]["clinical"]["harrell_c"]
+    assert (c["mean"], c["ci95"], c["ci95_lower"]) == ("0.508", "0.443-0.571", "0.443")
+    assert out["gain"]["harrell_c"]["ci95"] == "-0.034 to 0.123"
+    assert c["text"] == "0.508 (0.443-0.571)"  # a spread over repeats, not labelled a CI
     assert (out["n_enrolled"], out["primary_success"], out["primary_null"]) == ("100", "no", "80%")
     assert out["sample_size"] == {
         "power": "80%",
@@ -87,7 +100,7 @@ def test_variables_format_every_kind_of_number():
     ("value", "printed"), [(0.0004, "<0.001"), (0.0031, "0.003"), (0.25, "0.250"), (1.0, ">0.999")]
 )
 def test_p_values(value, printed):
-    assert variables.p_value(value) == printed
+    assert p_value(value) == printed
 
 
 def test_variables_yaml_prints_strings_exactly():

@@ -14,6 +14,7 @@ from sbrtlung.adam.adlb import derive_adlb
 from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.formatting import p_value
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.simulate import simulate_trial
 
@@ -138,8 +139,8 @@ def test_summary_table_reads_in_plain_words(hand_adlb):
     assert table.loc["Platelet count", "Friedman, q"] == "NA"
 
 
-def test_p_text():
-    assert [markers.p_text(p) for p in (0.0004, 0.001, 0.0456, np.nan)] == [
+def test_p_value():
+    assert [p_value(p) for p in (0.0004, 0.001, 0.0456, np.nan)] == [
         "<0.001",
         "0.001",
         "0.046",

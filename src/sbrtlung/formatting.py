@@ -37,6 +37,17 @@ def number(value: float, decimals: int = 1) -> str:
     return f"{value:.{decimals}f}"
 
 
+def p_value(value: float | None) -> str:
+    """A p- or q-value: three decimals, '<0.001' and '>0.999' at the ends, 'NA' when missing."""
+    if value is None or math.isnan(value):
+        return "NA"
+    if value < 0.001:
+        return "<0.001"
+    if value > 0.999:
+        return ">0.999"
+    return f"{value:.3f}"
+
+
 def median_iqr(values: pd.Series, decimals: int = 1) -> str:
     """'median (Q1-Q3)' of the non-missing values."""
     v = pd.Series(values, dtype="float64").dropna()

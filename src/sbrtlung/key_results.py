@@ -67,6 +67,41 @@ NAMED_RATES = {
 }
 
 
+def primary_outcome(success: bool) -> dict:
+    """The words the paper uses for the primary decision, so no verdict is ever typed."""
+    return {
+        "met": success,
+        "verdict": "was met" if success else "was not met",
+        "comparison": "exceeded" if success else "did not exceed",
+    }
+
+
+def data_source(raw_dir: str) -> dict:
+    """Whether the paper was built on the study's exports or on the built-in synthetic trial."""
+    synthetic = not raw_dir
+    return {
+        "synthetic": synthetic,
+        "note": (
+            "This build analyses the built-in synthetic trial (simulated patients), not study data."
+            if synthetic
+            else "This build analyses the study's case-report-form exports."
+        ),
+    }
+
+
+def marker_findings(marker_cox: dict, labels: dict[str, str], threshold: float = 0.05) -> dict:
+    """Per endpoint, the baseline markers whose q-value is below the threshold, in words."""
+    found = {}
+    for paramcd, models in marker_cox.items():
+        names = [
+            labels[key.removesuffix("_baseline")]
+            for key, fit in sorted(models.items())
+            if key.endswith("_baseline") and fit.get("q") is not None and fit["q"] < threshold
+        ]
+        found[paramcd] = ", ".join(names) if names else "none"
+    return {"threshold": threshold, "endpoints": found}
+
+
 def assemble(
     *,
     screening: pd.DataFrame,

@@ -40,8 +40,8 @@ from lifelines.exceptions import ConvergenceError
 from lifelines.statistics import proportional_hazard_test
 
 from sbrtlung import features
-from sbrtlung.formatting import number
-from sbrtlung.markers import TIMEPOINT_LABELS, bh_q, marker_label, p_text
+from sbrtlung.formatting import number, p_value
+from sbrtlung.markers import TIMEPOINT_LABELS, bh_q, marker_label
 from sbrtlung.schemas import vocabulary as v
 
 ENDPOINTS = {
@@ -273,9 +273,9 @@ def cox_table(cox: pd.DataFrame) -> pd.DataFrame:
             "HR per SD (95% CI)": [
                 _hr_text(*r) for r in cox[["hr", "lower", "upper"]].itertuples(index=False)
             ],
-            "p": cox["p"].map(p_text),
-            "q": cox["q"].map(p_text),
-            "PH test p": cox["ph_p"].map(p_text),
+            "p": cox["p"].map(p_value),
+            "q": cox["q"].map(p_value),
+            "PH test p": cox["ph_p"].map(p_value),
         }
     )
 

@@ -22,14 +22,13 @@ Choices where the plan is silent:
   least 100, at least 10, or smaller; p- and q-values with 3 decimals, below 0.001 as "<0.001".
 """
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sbrtlung.formatting import number
+from sbrtlung.formatting import number, p_value
 from sbrtlung.schemas import vocabulary as v
 
 # Marker -> (short label for figures, plain-words label for tables).
@@ -73,13 +72,6 @@ def unit_label(marker: str) -> str:
 def marker_label(marker: str) -> str:
     """Plain words, with the abbreviation when there is one: 'C-reactive protein (CRP)'."""
     return LABELS[marker][1]
-
-
-def p_text(p: float) -> str:
-    """A p- or q-value as printed: 3 decimals, '<0.001' below that, 'NA' when missing."""
-    if p is None or math.isnan(p):
-        return "NA"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def bh_q(p: pd.Series) -> pd.Series:
@@ -194,9 +186,9 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
         row["Patients, n (baseline / end / one month)"] = " / ".join(
             str(int(n)) for n in by_time.loc[list(v.TIMEPOINTS), "n"]
         )
-        row["Friedman, q"] = p_text(by_time["friedman_q"].iloc[0])
+        row["Friedman, q"] = p_value(by_time["friedman_q"].iloc[0])
         for timepoint in POST:
             label = TIMEPOINT_LABELS[timepoint]
-            row[f"{label} vs baseline, q"] = p_text(by_time.loc[timepoint, "wilcoxon_q"])
+            row[f"{label} vs baseline, q"] = p_value(by_time.loc[timepoint, "wilcoxon_q"])
         rows.append(row)
     return pd.DataFrame(rows)

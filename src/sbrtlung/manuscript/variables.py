@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from sbrtlung import config as config_module
-from sbrtlung.formatting import percent
+from sbrtlung.formatting import p_value, percent
 
 KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 CI = re.compile(r"^ci\d+$")
@@ -62,22 +62,14 @@ def _plain(value: float) -> str:
     return text if "e" not in text and len(text.split(".")[1]) <= 4 else f"{value:.3f}"
 
 
-def p_value(value: float) -> str:
-    """'0.003', '<0.001', '>0.999': three decimals, never 0 or 1."""
-    if value < 0.001:
-        return "<0.001"
-    if value > 0.999:
-        return ">0.999"
-    return f"{value:.3f}"
-
-
 def _bare(value: Any, unit: str) -> str:
     """A number in the entry's unit without the unit sign (CI bounds inside a range)."""
     if _missing(value):
         return "NE" if unit == "months" else "NA"
     if unit == "percent":
         return f"{100 * value:.1f}"
-    return f"{value:.2f}" if unit == "ratio" else f"{value:.1f}"
+    decimals = {"ratio": 2, "metric": 3}.get(unit, 1)
+    return f"{value:.{decimals}f}"
 
 
 def _with_unit(value: Any, unit: str) -> str:
@@ -119,8 +111,10 @@ def _pair(key: str, values: list, unit: str | None) -> dict[str, str]:
     if CI.match(key):
         unit = unit or "percent"
         low, high = (_with_unit(v, unit) for v in values)
+        negative = any(not _missing(v) and v < 0 for v in values)
+        joint = " to " if negative else "-"  # '-0.03 to 0.12', never '-0.03-0.12'
         return {
-            key: f"{_bare(values[0], unit)}-{_bare(values[1], unit)}",
+            key: f"{_bare(values[0], unit)}{joint}{_bare(values[1], unit)}",
             f"{key}_lower": low,
             f"{key}_upper": high,
         }
@@ -143,7 +137,14 @@ def _check_key(key: Any, path: tuple[str, ...]) -> None:
 
 def format_tree(data: dict, path: tuple[str, ...] = ()) -> dict:
     """Every leaf of a nested dict as the paper prints it (rules in the module docstring)."""
-    unit = _entry_unit(path[-1] if path else "") if "estimate" in data else None
+    if "hr" in data:
+        unit = "ratio"
+    elif "mean" in data:  # a model performance metric: C, AUC, Brier score or their gain
+        unit = "metric"
+    elif "estimate" in data:
+        unit = _entry_unit(path[-1] if path else "")
+    else:
+        unit = None
     out: dict[str, Any] = {}
     for key, value in data.items():
         _check_key(key, path)
@@ -153,12 +154,17 @@ def format_tree(data: dict, path: tuple[str, ...] = ()) -> dict:
             _add(out, _pair(key, list(value), unit), path)
         elif isinstance(value, list | tuple):
             _add(out, {key: ", ".join(_leaf(v, key) for v in value)}, path)
-        elif key == "estimate" and unit:
+        elif key in ("estimate", "mean") and unit:
             _add(out, {key: "not reached" if _missing(value) else _with_unit(value, unit)}, path)
         else:
             _add(out, {key: _leaf(value, key)}, path)
     if unit and "ci95" in data:
-        _add(out, {"text": f"{out['estimate']} (95% CI {out['ci95']})"}, path)
+        if unit == "metric":  # percentiles over CV repeats, not a confidence interval
+            text = f"{out['mean']} ({out['ci95']})"
+        else:
+            point = f"HR {out['hr']}" if "hr" in data else out["estimate"]
+            text = f"{point} (95% CI {out['ci95']})"
+        _add(out, {"text": text}, path)
     return out
 
 

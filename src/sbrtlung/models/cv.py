@@ -6,8 +6,9 @@ model of the cohort, so that differences between models are paired on identical 
 
 In each outer fold, for each model, on the outer training part only:
 
-1. the pipeline is fitted with its automatic penalty path (`pipeline.coxnet`), which fixes
-   the path of penalties alpha and is the refitted outer model;
+1. the pipeline is fitted with its automatic penalty path (`pipeline.coxnet`); this fixes
+   the path of penalties alpha and is also the refitted outer model (the path on the whole
+   outer training part, read at the alpha chosen next);
 2. the inner stratified K-fold CV (same K, seed derived from seed, repeat and fold) refits
    the pipeline on each inner training part on that same path and scores every alpha by
    Harrell's C on the inner validation part; the alpha with the highest mean C over the
@@ -53,11 +54,10 @@ def splits(event: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, n
 
 @dataclass(frozen=True)
 class Selection:
-    """A fitted model at its chosen penalty, with the inner CV curve that chose it."""
+    """A model fitted on its training rows, read at the penalty chosen by the inner CV."""
 
     model: Pipeline
     alpha: float
-    inner_c: np.ndarray  # mean inner Harrell's C of each alpha of the path
 
     @property
     def coef(self) -> np.ndarray:
@@ -105,7 +105,7 @@ def select(spec: ModelSpec, cohort: Cohort, rows: np.ndarray, folds: int, seed: 
     alphas = outer[-1].alphas_
     scores = []
     for train, valid in splits(cohort.event[rows], folds, seed):
-        inner = _fit(pipeline.with_alphas(outer, alphas, baseline=False), X.iloc[train], y[train])
+        inner = _fit(pipeline.on_path(outer, alphas), X.iloc[train], y[train])
         risks = inner[:-1].transform(X.iloc[valid]) @ path_coef(inner[-1], alphas)
         scores.append(metrics.harrell_c_path(y["time"][valid], y["event"][valid], risks))
     scores = np.vstack(scores)
@@ -115,7 +115,7 @@ def select(spec: ModelSpec, cohort: Cohort, rows: np.ndarray, folds: int, seed: 
         warnings.filterwarnings("ignore", message="Mean of empty slice")
         inner_c = np.nanmean(scores, axis=0)
     best = int(np.nanargmax(inner_c))  # first maximum: the largest alpha among ties
-    return Selection(outer, float(alphas[best]), inner_c)
+    return Selection(outer, float(alphas[best]))
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,16 @@
 """The three prognostic models and their scikit-learn pipeline (SAP 4).
 
-A model is a set of predictor groups fitted by one pipeline: a ColumnTransformer that
-prepares each group, then an elastic-net Cox model. Every step that learns from data (the
-zero floor of the log transform, the medians, the means and SDs) is fitted by
-``Pipeline.fit``, so inside cross-validation it only ever sees the training rows.
+A model is a set of predictor groups (clinical, baseline markers, dynamics) and one pipeline:
+a ColumnTransformer that keeps the model's columns and log2-transforms the baseline marker
+values (the dynamics are log2 ratios already), median imputation, standardisation, and the
+elastic-net Cox model. Every step that learns from data (the zero floor of the log, the
+medians, the means and SDs, the coefficients) is fitted by ``Pipeline.fit``, so inside the
+cross-validation it only ever sees the rows it is fitted on.
 
-Preparation per group:
-
-- clinical covariates: median imputation, standardisation;
-- baseline marker values: log2 (a zero is first raised to half the smallest positive value
-  of that marker in the training rows, so it stays the lowest value without becoming
-  -inf), median imputation, standardisation;
-- marker dynamics (already log2 ratios): median imputation, standardisation.
-
-A column with no observed value in the training rows is kept (imputed 0, so constant) and
-can never be selected; the number of coefficients stays the same in every fit.
+A zero marker value is raised to half the smallest positive value of that marker in the
+training rows before the log, so it stays the lowest value without becoming -inf. A column
+with no observed value in the training rows is kept (imputed 0, so constant) and can never
+be selected; the number of coefficients stays the same in every fit.
 """
 
 from __future__ import annotations
@@ -40,7 +36,8 @@ ALPHA_MIN_RATIO = 0.01
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A prognostic model: its predictor groups and the cohorts it is evaluated in."""
+    """A prognostic model: its predictor groups and the cohorts it is evaluated in (its
+    natural cohort first: all patients, or the landmark cohort for the dynamics)."""
 
     name: str
     label: str
@@ -116,12 +113,12 @@ def build(spec: ModelSpec, groups: Mapping[str, str]) -> Pipeline:
     )
 
 
-def with_alphas(pipeline: Pipeline, alphas: np.ndarray, baseline: bool) -> Pipeline:
+def on_path(pipeline: Pipeline, alphas: np.ndarray) -> Pipeline:
     """An unfitted copy that fits the Cox model on a given penalty path.
 
-    The inner folds refit on the outer training part's path without the survival baseline,
-    which only the outer model needs.
+    The inner folds refit on the outer training part's path, without the survival baseline
+    that only the outer model needs.
     """
     return clone(pipeline).set_params(
-        coxnet__alphas=np.asarray(alphas, dtype=float), coxnet__fit_baseline_model=baseline
+        coxnet__alphas=np.asarray(alphas, dtype=float), coxnet__fit_baseline_model=False
     )
