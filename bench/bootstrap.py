@@ -25,9 +25,7 @@ import numpy as np
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
 from sbrtlung import config
-from sbrtlung.adam.adles import derive_adles
-from sbrtlung.adam.adsl import derive_adsl
-from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.adam import derive_all
 from sbrtlung.bootstrap import cluster_bootstrap, cluster_weights
 from sbrtlung.simulate import simulate_trial
 
@@ -43,10 +41,7 @@ def trial_cohort(n_patients: int, seed: int) -> tuple[np.ndarray, np.ndarray, np
     more sites for large cohorts, since patient numbers have three digits per site).
     """
     c = config.load(simulation={"n_patients": n_patients, "n_sites": max(6, -(-n_patients // 400))})
-    tables = simulate_trial(c["simulation"], seed)
-    adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
-    lf = derive_adtte(tables, adsl, adles, c["month_days"]).query("PARAMCD == 'LF'")
+    lf = derive_all(simulate_trial(c["simulation"], seed), c)["adtte"].query("PARAMCD == 'LF'")
     patient = np.unique(lf["USUBJID"].to_numpy(), return_inverse=True)[1]
     return lf["AVAL"].to_numpy(float), lf["EVNT"].to_numpy(), patient
 

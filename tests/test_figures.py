@@ -5,9 +5,7 @@ import pandas as pd
 import pytest
 
 from sbrtlung import config, efficacy
-from sbrtlung.adam.adles import derive_adles
-from sbrtlung.adam.adsl import derive_adsl
-from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.adam import derive_all
 from sbrtlung.figures import style, survival, swimmer
 from sbrtlung.formatting import estimate_ci
 from sbrtlung.simulate import simulate_trial
@@ -19,10 +17,8 @@ HORIZON, MONTH, REPS, SEED = 730.5, 30.4375, 60, 11
 def cohort():
     """ADSL and ADTTE of a small synthetic trial, derived as the workflow derives them."""
     cfg = config.load(simulation={"n_patients": 30})
-    tables = simulate_trial(cfg["simulation"], 5)
-    adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
-    return adsl, derive_adtte(tables, adsl, adles, cfg["month_days"])
+    adam = derive_all(simulate_trial(cfg["simulation"], 5), cfg)
+    return adam["adsl"], adam["adtte"]
 
 
 def draw(name, adsl, adtte, **overrides):

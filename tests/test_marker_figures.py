@@ -6,9 +6,7 @@ import pytest
 from matplotlib.collections import LineCollection
 
 from sbrtlung import config, marker_cox
-from sbrtlung.adam.adlb import derive_adlb
-from sbrtlung.adam.adles import derive_adles
-from sbrtlung.adam.adsl import derive_adsl
+from sbrtlung.adam import derive_all
 from sbrtlung.figures import markers as figures
 from sbrtlung.figures import style
 from sbrtlung.schemas import vocabulary as v
@@ -18,10 +16,7 @@ from sbrtlung.simulate import simulate_trial
 @pytest.fixture(scope="module")
 def adlb():
     cfg = config.load(simulation={"n_patients": 30})
-    tables = simulate_trial(cfg["simulation"], 5)
-    adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
-    return derive_adlb(tables, adsl, cfg["lab_windows"], False)
+    return derive_all(simulate_trial(cfg["simulation"], 5), cfg)["adlb"]
 
 
 def made_up_cox(seed: int = 2) -> pd.DataFrame:

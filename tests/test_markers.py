@@ -10,6 +10,7 @@ from lifelines.statistics import proportional_hazard_test
 from scipy import stats
 
 from sbrtlung import config, marker_cox, markers
+from sbrtlung.adam import derive_all
 from sbrtlung.adam.adlb import derive_adlb
 from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
@@ -300,11 +301,8 @@ def test_competing_death_censors_local_failure(landmark_case):
 @pytest.fixture(scope="module")
 def trial():
     cfg = config.load(simulation={"n_patients": 40})
-    tables = simulate_trial(cfg["simulation"], 3)
-    adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
-    adtte = derive_adtte(tables, adsl, adles, cfg["month_days"])
-    adlb = derive_adlb(tables, adsl, cfg["lab_windows"], False)
+    adam = derive_all(simulate_trial(cfg["simulation"], 3), cfg)
+    adlb, adsl, adtte = adam["adlb"], adam["adsl"], adam["adtte"]
     cox, remark = marker_cox.marker_models(adlb, adsl, adtte, LANDMARK)
     return adlb, adsl, adtte, cox, remark
 

@@ -5,10 +5,7 @@ import pandas as pd
 import pytest
 
 from sbrtlung import config
-from sbrtlung.adam.adlb import derive_adlb
-from sbrtlung.adam.adles import derive_adles
-from sbrtlung.adam.adsl import derive_adsl
-from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.adam import derive_all
 from sbrtlung.models import cv, data, summary
 from sbrtlung.simulate import simulate_trial
 
@@ -20,12 +17,10 @@ DISCRIMINATION = ("harrell_c", "uno_c", "auc_1y", "auc_2y")
 def pfs_gain(marker_log_hr: dict[str, float]) -> dict[str, tuple[float, float, float]]:
     """Gain of clinical + markers over clinical: metric -> (mean, lower, upper)."""
     c = config.load(simulation={"n_patients": PATIENTS, "marker_log_hr": marker_log_hr})
-    tables = simulate_trial(c["simulation"], c["seed"])
-    adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
-    adtte = derive_adtte(tables, adsl, adles, c["month_days"])
-    adlb = derive_adlb(tables, adsl, c["lab_windows"], False)
-    cohort = data.cohort(adsl, adtte, adlb, "PFS", "full", c["landmark_days"])
+    adam = derive_all(simulate_trial(c["simulation"], c["seed"]), c)
+    cohort = data.cohort(
+        adam["adsl"], adam["adtte"], adam["adlb"], "PFS", "full", c["landmark_days"]
+    )
     results = [
         cv.run_repeat(
             [cohort],

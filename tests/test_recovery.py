@@ -3,9 +3,7 @@
 import pytest
 
 from sbrtlung import config, efficacy
-from sbrtlung.adam.adles import derive_adles
-from sbrtlung.adam.adsl import derive_adsl
-from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.adam import derive_all
 from sbrtlung.simulate import simulate_trial
 from sbrtlung.truth import true_values
 
@@ -24,10 +22,8 @@ TRUTHS = {
 @pytest.mark.slow
 def test_pipeline_recovers_the_true_two_year_rates():
     c = config.load(simulation={"n_patients": 4000, "n_sites": 10})
-    tables = simulate_trial(c["simulation"], seed=2024)
-    adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
-    adtte = derive_adtte(tables, adsl, adles, c["month_days"])
+    adam = derive_all(simulate_trial(c["simulation"], seed=2024), c)
+    adsl, adtte = adam["adsl"], adam["adtte"]
     rates = efficacy.rates(adtte, adsl, {"2y": c["horizon_days"]}, reps=400, seed=1)
     truth = true_values(c["simulation"])
     for key, true_key in TRUTHS.items():

@@ -1,0 +1,462 @@
+"""Simulation study of the trial design: operating characteristics of the planned analysis.
+
+Replicates of the synthetic trial (`sbrtlung.simulate`) at the planned sample size
+(`sbrtlung.design`) are analysed by the workflow's own library code (derivations, then
+`efficacy.rates` and `efficacy.primary_decision`) under two scenarios: H0, the true 2-year
+LCR at the null (`hypothesis.lcr_null`), and H1, at the alternative the study was sized for
+(`hypothesis.lcr_alternative`). Every other simulation parameter is the config's
+`simulation` block. The decision rule's rejection rate under H0 is its type I error, under
+H1 its power; each 2-year rate is compared with its population truth (`truth.true_values`)
+for bias, empirical SE and coverage of its 95% CI. Definitions follow Morris, White and
+Crowther (Stat Med 2019; 38: 2074-2102).
+
+Choices (docs/simulation_study.md):
+
+- Seeds: replicate r of a scenario uses two seeds (trial, bootstrap) from
+  `numpy.random.SeedSequence(seed, spawn_key=(scenario index, r))`, so a replicate's result
+  does not depend on how the replicates are split into batches, and the scenarios and
+  replicates use independent streams.
+- The simulated tables enter the derivations directly, without the CSV round trip and the
+  validation gate: the generator's tables are already typed as the gate's, and the test suite
+  checks that generated trials pass the gate.
+- Only the 2-year rates are estimated (the bootstrap of a rate at 2 years is the same whether
+  or not 1 year is asked for as well).
+- A replicate in which a rate or a CI limit is not estimable is left out of that measure's
+  denominator (reported as `n_replicates`); the decision counts it as no rejection, as
+  `efficacy.primary_decision` does.
+- Monte Carlo SEs: sqrt(p (1 - p) / R) for a proportion (rejection rate, coverage), SD / sqrt(R)
+  for a mean (mean estimate, bias, CI width), EmpSE / sqrt(2 (R - 1)) for the empirical SE.
+  Monte Carlo 95% intervals: Wilson score for proportions, value +- 1.96 MCSE otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+from scipy.stats import binomtest, norm
+
+from sbrtlung import design, efficacy
+from sbrtlung.adam.adles import derive_adles
+from sbrtlung.adam.adsl import derive_adsl
+from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
+from sbrtlung.formatting import number, percent
+from sbrtlung.simulate import simulate_trial
+from sbrtlung.truth import true_values
+
+# Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
+SCENARIOS = {"H0": "lcr_null", "H1": "lcr_alternative"}
+REJECTION = {"H0": "type1_error", "H1": "power"}
+# Efficacy rate key -> key of its population truth at 2 years.
+TRUTHS = {
+    "lcr": "lcr_2y",
+    "lcr_km": "lcr_km_2y",
+    "local_recurrence": "local_recurrence_2y",
+    "regional_recurrence": "regional_2y",
+    "distant_metastasis": "distant_2y",
+    "pfs": "pfs_2y",
+    "os": "os_2y",
+}
+LABELS = {rate.key: rate.label for rate in efficacy.RATES}
+DECISION = "primary_decision"
+HORIZON = "2y"
+MC_LEVEL = 0.95
+# Columns of the per-replicate results (one row per scenario, replicate and rate).
+RESULT_COLUMNS = [
+    "scenario",
+    "replicate",
+    "key",
+    "estimate",
+    "lower95",
+    "upper95",
+    "lower90",
+    "upper90",
+    "n_patients",
+    "n_units",
+    "n_events_by_time",
+    "reject_h0",
+]
+PROPORTIONS = ("rejection_rate", "coverage95")
+
+
+def planned_patients(config: Mapping[str, Any]) -> int:
+    """The planned number of enrolled patients (SAP 4 sample size from the config)."""
+    return int(design.planned_sample_size(config["hypothesis"], config["sample_size"])["patients"])
+
+
+def scenario_simulation(config: Mapping[str, Any], scenario: str) -> dict[str, Any]:
+    """The `simulation` block of one scenario: planned size, true LCR of the hypothesis."""
+    return {
+        **config["simulation"],
+        "n_patients": planned_patients(config),
+        "true_lcr_2y": float(config["hypothesis"][SCENARIOS[scenario]]),
+    }
+
+
+def batch_replicates(replicates: int, batches: int, batch: int) -> range:
+    """Replicate numbers (1-based) of one batch: contiguous blocks, sizes differing by <= 1."""
+    if not 1 <= batches <= replicates:
+        raise ValueError("batches must be between 1 and the number of replicates")
+    if not 1 <= batch <= batches:
+        raise ValueError(f"batch must be between 1 and {batches}")
+    size, extra = divmod(replicates, batches)
+    start = (batch - 1) * size + min(batch - 1, extra)
+    return range(start + 1, start + size + (batch <= extra) + 1)
+
+
+def replicate_seeds(seed: int, scenario: str, replicate: int) -> tuple[int, int]:
+    """Seeds of the trial and of its bootstrap for one replicate of one scenario."""
+    sequence = np.random.SeedSequence(seed, spawn_key=(list(SCENARIOS).index(scenario), replicate))
+    trial, bootstrap = sequence.generate_state(2, dtype=np.uint32)
+    return int(trial), int(bootstrap)
+
+
+def analyse_replicate(
+    config: Mapping[str, Any], sim: Mapping[str, Any], seeds: tuple[int, int]
+) -> tuple[pd.DataFrame, bool]:
+    """One synthetic trial analysed as the workflow does: its 2-year rates and the decision."""
+    tables = simulate_trial(sim, seeds[0])
+    adles = derive_adles(tables)
+    adsl = derive_adsl(tables, adles, config["lost_to_follow_up_days"])
+    adtte = derive_adtte(tables, adsl, adles, config["month_days"])
+    reps = config["simulation_study"]["bootstrap_reps"]
+    rates = efficacy.rates(adtte, adsl, {HORIZON: config["horizon_days"]}, reps, seeds[1])
+    decision = efficacy.primary_decision(rates, HORIZON, config["hypothesis"]["lcr_null"])
+    return rates, decision["success"]
+
+
+def run_batch(config: Mapping[str, Any], batch: int) -> pd.DataFrame:
+    """Every scenario's replicates of one batch (RESULT_COLUMNS, one row per rate)."""
+    study = config["simulation_study"]
+    numbers = batch_replicates(study["replicates"], study["batches"], batch)
+    frames = []
+    for scenario in SCENARIOS:
+        sim = scenario_simulation(config, scenario)
+        for replicate in numbers:
+            seeds = replicate_seeds(config["seed"], scenario, replicate)
+            rates, success = analyse_replicate(config, sim, seeds)
+            rows = rates[rates["key"].isin(list(TRUTHS))]
+            frames.append(rows.assign(scenario=scenario, replicate=replicate, reject_h0=success))
+    return pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
+
+
+def check_complete(results: pd.DataFrame, replicates: int) -> None:
+    """Every scenario has every replicate 1..R exactly once per rate (a gather's guard)."""
+    expected = pd.MultiIndex.from_product(
+        [list(SCENARIOS), range(1, replicates + 1), list(TRUTHS)],
+        names=["scenario", "replicate", "key"],
+    )
+    found = pd.MultiIndex.from_frame(results[["scenario", "replicate", "key"]])
+    if found.has_duplicates or not found.sort_values().equals(expected.sort_values()):
+        raise ValueError("the batches do not hold each replicate of each scenario exactly once")
+
+
+def scenario_truths(config: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    """Population truth of every rate (TRUTHS keys) in every scenario."""
+    truths = {}
+    for scenario in SCENARIOS:
+        values = true_values(scenario_simulation(config, scenario))
+        truths[scenario] = {key: values[name] for key, name in TRUTHS.items()}
+    return truths
+
+
+def binomial_mcse(p: float, n: int) -> float:
+    """Monte Carlo SE of a proportion over n replicates."""
+    return math.sqrt(p * (1 - p) / n)
+
+
+def mean_mcse(values: np.ndarray) -> float:
+    """Monte Carlo SE of a mean over replicates: SD / sqrt(n)."""
+    return float(np.std(values, ddof=1) / math.sqrt(len(values)))
+
+
+def empirical_se_mcse(empirical_se: float, n: int) -> float:
+    """Monte Carlo SE of the empirical SE over n replicates."""
+    return empirical_se / math.sqrt(2 * (n - 1))
+
+
+def _measure(
+    measure: str, value: float, mcse: float, n: int, successes: int | None = None
+) -> dict[str, Any]:
+    """One summary row: value, MCSE and Monte Carlo 95% interval."""
+    if successes is None:
+        half = norm.ppf(0.5 + MC_LEVEL / 2) * mcse
+        lower, upper = value - half, value + half
+    else:
+        lower, upper = binomtest(successes, n).proportion_ci(MC_LEVEL, method="wilson")
+    return {
+        "measure": measure,
+        "value": value,
+        "mcse": mcse,
+        "mc_lower95": lower,
+        "mc_upper95": upper,
+        "n_replicates": n,
+    }
+
+
+def _proportion(measure: str, hits: np.ndarray) -> dict[str, Any]:
+    n, k = len(hits), int(hits.sum())
+    return _measure(measure, k / n, binomial_mcse(k / n, n), n, successes=k)
+
+
+def _mean(measure: str, values: np.ndarray) -> dict[str, Any]:
+    return _measure(measure, float(values.mean()), mean_mcse(values), len(values))
+
+
+def rate_measures(rows: pd.DataFrame, truth: float) -> list[dict[str, Any]]:
+    """Bias, empirical SE, 95% CI coverage (with misses on each side) and width of one rate.
+
+    `rows` has one row per replicate (estimate, lower95, upper95); at least two estimable.
+    """
+    estimate = rows["estimate"].to_numpy(float)
+    estimate = estimate[np.isfinite(estimate)]
+    n = len(estimate)
+    if n < 2:
+        raise ValueError("at least two replicates with an estimate are needed")
+    empirical_se = float(np.std(estimate, ddof=1))
+    limits = rows[["lower95", "upper95"]].to_numpy(float)
+    lower, upper = limits[np.isfinite(limits).all(axis=1)].T
+    return [
+        _mean("mean_estimate", estimate),
+        _mean("bias", estimate - truth),
+        _measure("empirical_se", empirical_se, empirical_se_mcse(empirical_se, n), n),
+        _proportion("coverage95", (lower <= truth) & (truth <= upper)),
+        _proportion("below95", upper < truth),
+        _proportion("above95", lower > truth),
+        _mean("mean_width95", upper - lower),
+        _mean("mean_units", rows["n_units"].to_numpy(float)),
+        _mean("mean_events", rows["n_events_by_time"].to_numpy(float)),
+    ]
+
+
+def summarise(
+    results: pd.DataFrame,
+    truths: Mapping[str, Mapping[str, float]],
+    true_lcr: Mapping[str, float],
+    nominal: Mapping[str, float],
+) -> pd.DataFrame:
+    """Performance measures of the decision and of every rate, per scenario (tidy).
+
+    `truths[scenario][key]` is each rate's truth, `true_lcr[scenario]` the scenario's true
+    LCR and `nominal[scenario]` the rejection rate the design aims at (alpha, power). The
+    `target` column is what a measure should be: the nominal rate, the truth, 0 or 95%.
+    """
+    records = []
+    for scenario in SCENARIOS:
+        own = results[results["scenario"] == scenario].sort_values("replicate", kind="stable")
+        head = {"scenario": scenario, "true_lcr_2y": true_lcr[scenario]}
+        decisions = own.loc[own["key"] == "lcr", "reject_h0"].to_numpy(bool)
+        row = _proportion("rejection_rate", decisions) | {"target": nominal[scenario]}
+        records.append(head | {"key": DECISION, "truth": true_lcr[scenario]} | row)
+        for key in TRUTHS:
+            truth = truths[scenario][key]
+            targets = {"mean_estimate": truth, "bias": 0.0, "coverage95": MC_LEVEL}
+            for row in rate_measures(own[own["key"] == key], truth):
+                target = targets.get(row["measure"], np.nan)
+                records.append(head | {"key": key, "truth": truth} | row | {"target": target})
+    columns = ["scenario", "true_lcr_2y", "key", "truth", "measure", "target", "value", "mcse"]
+    return pd.DataFrame(records)[[*columns, "mc_lower95", "mc_upper95", "n_replicates"]]
+
+
+def gather(results: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
+    """`summarise` of all batches, with the truths and design targets of the config."""
+    check_complete(results, config["simulation_study"]["replicates"])
+    hypothesis = config["hypothesis"]
+    return summarise(
+        results,
+        scenario_truths(config),
+        {scenario: hypothesis[name] for scenario, name in SCENARIOS.items()},
+        {"H0": hypothesis["alpha_one_sided"], "H1": hypothesis["power"]},
+    )
+
+
+def _get(summary: pd.DataFrame, scenario: str, key: str, measure: str) -> pd.Series:
+    mask = (summary["scenario"] == scenario) & (summary["key"] == key)
+    return summary[mask & (summary["measure"] == measure)].iloc[0]
+
+
+def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
+    """`{"simulation_study": {...}}`: the decision's type I error and power, and per scenario
+    every rate's truth, mean estimate, bias, empirical SE and 95% CI coverage, each with its
+    MCSE and Monte Carlo 95% interval; trial size and mean lesions and events per trial."""
+
+    def entry(row: pd.Series) -> dict:
+        return {
+            "estimate": row["value"],
+            "mcse": row["mcse"],
+            "mc_ci95": [row["mc_lower95"], row["mc_upper95"]],
+            "replicates": row["n_replicates"],
+        }
+
+    def rate(scenario: str, key: str) -> dict:
+        out = {"truth": _get(summary, scenario, key, "bias")["truth"]}
+        for measure in ("mean_estimate", "bias", "empirical_se", "coverage95"):
+            out[measure] = entry(_get(summary, scenario, key, measure))
+        for measure in ("mean_units", "mean_events"):
+            out[measure] = _get(summary, scenario, key, measure)["value"]
+        return out
+
+    out: dict[str, Any] = {
+        "n_patients": planned_patients(config),
+        "bootstrap_reps": config["simulation_study"]["bootstrap_reps"],
+        "seed": config["seed"],
+    }
+    for scenario, name in REJECTION.items():
+        row = _get(summary, scenario, DECISION, "rejection_rate")
+        out[name] = entry(row) | {"nominal": row["target"], "true_lcr_2y": row["true_lcr_2y"]}
+    out["rates"] = {s: {key: rate(s, key) for key in TRUTHS} for s in SCENARIOS}
+    return {"simulation_study": out}
+
+
+def _scenario_title(summary: pd.DataFrame, scenario: str) -> str:
+    true_lcr = summary.loc[summary["scenario"] == scenario, "true_lcr_2y"].iloc[0]
+    return f"{scenario}: true LCR {percent(true_lcr, 0)}"
+
+
+def results_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The manuscript-style table: one column per scenario, measures in rows (percent, pp)."""
+    measures = (
+        ("True value, %", "truth", lambda r: number(100 * r["truth"])),
+        ("Bias, percentage points (MCSE)", "bias", lambda r: _pp(r, 2)),
+        ("Empirical SE, percentage points (MCSE)", "empirical_se", lambda r: _pp(r, 2)),
+        ("Mean width of the 95% CI, percentage points", "mean_width95", lambda r: _pp(r, 1)),
+        ("Coverage of the 95% CI, % (MCSE)", "coverage95", lambda r: _pp(r, 1)),
+    )
+    rows = []
+
+    def add(quantity: str, measure: str, cells: dict[str, str]) -> None:
+        rows.append({"Quantity": quantity, "Measure": measure} | cells)
+
+    titles = {s: _scenario_title(summary, s) for s in SCENARIOS}
+    decision = {s: _get(summary, s, DECISION, "rejection_rate") for s in SCENARIOS}
+    label = "Primary decision: lower 90% limit of LCR above H0"
+    add(label, "Rejection rate, % (MC 95% CI)", {titles[s]: _rate_ci(r) for s, r in decision.items()})
+    add(
+        label,
+        "Design target, %",
+        {titles[s]: f"{number(100 * r['target'])} ({REJECTION[s]})" for s, r in decision.items()},
+    )
+    for key in TRUTHS:
+        for name, measure, show in measures:
+            source = "bias" if measure == "truth" else measure
+            add(LABELS[key], name, {titles[s]: show(_get(summary, s, key, source)) for s in SCENARIOS})
+    return pd.DataFrame(rows)
+
+
+def _pp(row: pd.Series, decimals: int) -> str:
+    """A proportion-scale value and its MCSE in percentage points: '-0.31 (0.13)'."""
+    return f"{number(100 * row['value'], decimals)} ({number(100 * row['mcse'], decimals)})"
+
+
+def _rate_ci(row: pd.Series) -> str:
+    low, high = (number(100 * row[c]) for c in ("mc_lower95", "mc_upper95"))
+    return f"{number(100 * row['value'])} ({low}-{high})"
+
+
+# --- figure -----------------------------------------------------------------------------------
+
+COLORS = {"H0": OKABE_ITO["blue"], "H1": OKABE_ITO["vermillion"]}
+MARKERS = {"H0": "o", "H1": "s"}
+OFFSET = {"H0": -0.15, "H1": 0.15}
+SHORT_LABELS = {
+    "lcr": "LCR (1 - CIF), primary",
+    "lcr_km": "LCR (Kaplan-Meier)",
+    "local_recurrence": "Local recurrence",
+    "regional_recurrence": "Regional recurrence",
+    "distant_metastasis": "Distant metastasis",
+    "pfs": "PFS",
+    "os": "OS",
+}
+
+
+def _interval(ax, y: float, row: pd.Series, scenario: str, scale: float = 1.0) -> None:
+    """A Monte Carlo interval and point at height y."""
+    low, high = row["mc_lower95"] * scale, row["mc_upper95"] * scale
+    ax.errorbar(
+        row["value"] * scale,
+        y,
+        xerr=[[row["value"] * scale - low], [high - row["value"] * scale]],
+        fmt=MARKERS[scenario],
+        color=COLORS[scenario],
+        markersize=4,
+        capsize=2,
+        elinewidth=1,
+    )
+
+
+def _decision_panel(ax, summary: pd.DataFrame, scenario: str) -> None:
+    """Rejection rate of one scenario with its MC interval against the design target."""
+    row = _get(summary, scenario, DECISION, "rejection_rate")
+    target = row["target"]
+    _interval(ax, 0.0, row, scenario)
+    ax.axvline(target, color=GREY, linestyle="--", linewidth=0.8)
+    spread = max(0.05, 2.5 * abs(row["value"] - target), 1.5 * (row["mc_upper95"] - target))
+    ax.set_xlim(max(0.0, target - spread), min(1.0, target + spread))
+    ax.set_ylim(-1, 1)
+    ax.set_yticks([])
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    name = "Type I error" if REJECTION[scenario] == "type1_error" else "Power"
+    ax.set_title(f"{name} ({_scenario_title(summary, scenario)})", loc="left")
+    ax.text(target, 0.75, f" target {percent(target, 0)}", color=GREY, size=6.5, va="center")
+    ax.grid(axis="y", visible=False)
+
+
+def _rate_panel(ax, summary: pd.DataFrame, measure: str, reference: float, scale: float) -> None:
+    """One measure of every rate (rows) in both scenarios, with MC 95% intervals."""
+    for i, key in enumerate(TRUTHS):
+        for scenario in SCENARIOS:
+            row = _get(summary, scenario, key, measure)
+            _interval(ax, i + OFFSET[scenario], row, scenario, scale)
+    ax.axvline(reference * scale, color=GREY, linestyle="--", linewidth=0.8)
+    ax.set_ylim(len(TRUTHS) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+
+
+def figure(summary: pd.DataFrame) -> Figure:
+    """A: rejection rates against alpha and power; B: bias; C: coverage of the 95% CIs.
+
+    Points are the simulation estimates, bars their Monte Carlo 95% intervals; dashed lines
+    the design targets (alpha, power, no bias, 95%). In C the grey band is the range a
+    correctly covering interval would show with this many replicates (0.95 +- 1.96 MCSE).
+    """
+    with paper():
+        fig = new_figure(PAGE_WIDTH, 3.4)
+        grid = fig.add_gridspec(2, 3, width_ratios=(1.0, 1.15, 1.0), height_ratios=(1, 1))
+        top, bottom = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
+        for ax, scenario in zip((top, bottom), SCENARIOS, strict=True):
+            _decision_panel(ax, summary, scenario)
+        bias = fig.add_subplot(grid[:, 1])
+        cover = fig.add_subplot(grid[:, 2], sharey=bias)
+        _rate_panel(bias, summary, "bias", 0.0, 100.0)
+        bias.set_xlabel("Bias (percentage points)")
+        bias.set_yticks(range(len(TRUTHS)), [SHORT_LABELS[key] for key in TRUTHS])
+        _rate_panel(cover, summary, "coverage95", MC_LEVEL, 1.0)
+        replicates = int(_get(summary, "H0", "lcr", "coverage95")["n_replicates"])
+        half = norm.ppf(0.5 + MC_LEVEL / 2) * binomial_mcse(MC_LEVEL, replicates)
+        cover.axvspan(MC_LEVEL - half, MC_LEVEL + half, color=LIGHT_GREY, alpha=0.6, lw=0)
+        cover.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        cover.set_xlabel("Coverage of the 95% CI")
+        cover.tick_params(axis="y", labelleft=False)
+        for ax, letter in ((top, "A"), (bias, "B"), (cover, "C")):
+            ax.annotate(
+                letter,
+                (0, 1),
+                xycoords="axes fraction",
+                xytext=(-14, 14),
+                textcoords="offset points",
+                fontweight="bold",
+                va="bottom",
+            )
+        handles = [
+            bias.errorbar([], [], xerr=[], fmt=MARKERS[s], color=COLORS[s], markersize=4)
+            for s in SCENARIOS
+        ]
+        labels = [_scenario_title(summary, s) for s in SCENARIOS]
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(SCENARIOS))
+    return fig
