@@ -24,6 +24,7 @@ include: "rules/provenance.smk"
 include: "rules/flow.smk"
 include: "rules/markers.smk"
 include: "rules/models.smk"
+include: "rules/simstudy.smk"
 include: "rules/manuscript.smk"
 
 

@@ -12,6 +12,7 @@ rule key_results:
         flow="results/flow.json",
         markers="results/markers/key_results.json",
         models="results/models/key_results.json",
+        simulation_study="results/simulation_study/key_results.json",
     output:
         "results/key_results.json",
     params:

@@ -43,6 +43,7 @@ with logged(snakemake):
     results["model_gain_over_clinical"] = models["gain_over_clinical"]
     results["model_landmark"] = models["landmark"]
     results["model_cohorts"] = models["cohorts"]
+    results |= read_json(i.simulation_study)
     results["primary_outcome"] = primary_outcome(results["primary_success"])
     results["data_source"] = data_source(snakemake.params.raw_dir)
     labels = {m: marker_label(m) for m in MARKERS}

@@ -17,8 +17,11 @@ Choices (docs/simulation_study.md):
   does not depend on how the replicates are split into batches, and the scenarios and
   replicates use independent streams.
 - The simulated tables enter the derivations directly, without the CSV round trip and the
-  validation gate: the generator's tables are already typed as the gate's, and the test suite
-  checks that generated trials pass the gate.
+  validation gate: the generator's tables are already typed as the gate's, and a test checks
+  that the gate's tables give the same rates.
+- Bootstrap replicates per trial: the analysis's `bootstrap_reps` unless
+  `simulation_study.bootstrap_reps` sets another number, so by default each trial is analysed
+  exactly as the workflow analyses one.
 - Only the 2-year rates are estimated (the bootstrap of a rate at 2 years is the same whether
   or not 1 year is asked for as well).
 - A replicate in which a rate or a CI limit is not estimable is left out of that measure's
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -42,9 +46,7 @@ from matplotlib.ticker import PercentFormatter
 from scipy.stats import binomtest, norm
 
 from sbrtlung import design, efficacy
-from sbrtlung.adam.adles import derive_adles
-from sbrtlung.adam.adsl import derive_adsl
-from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.adam import derive_all
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.formatting import number, percent
 from sbrtlung.simulate import simulate_trial
@@ -53,6 +55,7 @@ from sbrtlung.truth import true_values
 # Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
 SCENARIOS = {"H0": "lcr_null", "H1": "lcr_alternative"}
 REJECTION = {"H0": "type1_error", "H1": "power"}
+TARGET_NAMES = {"H0": "one-sided alpha", "H1": "power"}
 # Efficacy rate key -> key of its population truth at 2 years.
 TRUTHS = {
     "lcr": "lcr_2y",
@@ -67,6 +70,7 @@ LABELS = {rate.key: rate.label for rate in efficacy.RATES}
 DECISION = "primary_decision"
 HORIZON = "2y"
 MC_LEVEL = 0.95
+MC_Z = float(norm.ppf(0.5 + MC_LEVEL / 2))
 # Columns of the per-replicate results (one row per scenario, replicate and rate).
 RESULT_COLUMNS = [
     "scenario",
@@ -82,12 +86,16 @@ RESULT_COLUMNS = [
     "n_events_by_time",
     "reject_h0",
 ]
-PROPORTIONS = ("rejection_rate", "coverage95")
 
 
 def planned_patients(config: Mapping[str, Any]) -> int:
     """The planned number of enrolled patients (SAP 4 sample size from the config)."""
     return int(design.planned_sample_size(config["hypothesis"], config["sample_size"])["patients"])
+
+
+def bootstrap_reps(config: Mapping[str, Any]) -> int:
+    """Bootstrap replicates of each simulated trial: the study's own, else the analysis's."""
+    return int(config["simulation_study"]["bootstrap_reps"] or config["bootstrap_reps"])
 
 
 def scenario_simulation(config: Mapping[str, Any], scenario: str) -> dict[str, Any]:
@@ -121,12 +129,9 @@ def analyse_replicate(
     config: Mapping[str, Any], sim: Mapping[str, Any], seeds: tuple[int, int]
 ) -> tuple[pd.DataFrame, bool]:
     """One synthetic trial analysed as the workflow does: its 2-year rates and the decision."""
-    tables = simulate_trial(sim, seeds[0])
-    adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles, config["lost_to_follow_up_days"])
-    adtte = derive_adtte(tables, adsl, adles, config["month_days"])
-    reps = config["simulation_study"]["bootstrap_reps"]
-    rates = efficacy.rates(adtte, adsl, {HORIZON: config["horizon_days"]}, reps, seeds[1])
+    adam = derive_all(simulate_trial(sim, seeds[0]), config)
+    times = {HORIZON: config["horizon_days"]}
+    rates = efficacy.rates(adam["adtte"], adam["adsl"], times, bootstrap_reps(config), seeds[1])
     decision = efficacy.primary_decision(rates, HORIZON, config["hypothesis"]["lcr_null"])
     return rates, decision["success"]
 
@@ -186,7 +191,7 @@ def _measure(
 ) -> dict[str, Any]:
     """One summary row: value, MCSE and Monte Carlo 95% interval."""
     if successes is None:
-        half = norm.ppf(0.5 + MC_LEVEL / 2) * mcse
+        half = MC_Z * mcse
         lower, upper = value - half, value + half
     else:
         lower, upper = binomtest(successes, n).proportion_ci(MC_LEVEL, method="wilson")
@@ -291,7 +296,7 @@ def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
             "estimate": row["value"],
             "mcse": row["mcse"],
             "mc_ci95": [row["mc_lower95"], row["mc_upper95"]],
-            "replicates": row["n_replicates"],
+            "replicates": int(row["n_replicates"]),
         }
 
     def rate(scenario: str, key: str) -> dict:
@@ -304,7 +309,7 @@ def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
 
     out: dict[str, Any] = {
         "n_patients": planned_patients(config),
-        "bootstrap_reps": config["simulation_study"]["bootstrap_reps"],
+        "bootstrap_reps": bootstrap_reps(config),
         "seed": config["seed"],
     }
     for scenario, name in REJECTION.items():
@@ -319,44 +324,54 @@ def _scenario_title(summary: pd.DataFrame, scenario: str) -> str:
     return f"{scenario}: true LCR {percent(true_lcr, 0)}"
 
 
-def results_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The manuscript-style table: one column per scenario, measures in rows (percent, pp)."""
-    measures = (
-        ("True value, %", "truth", lambda r: number(100 * r["truth"])),
-        ("Bias, percentage points (MCSE)", "bias", lambda r: _pp(r, 2)),
-        ("Empirical SE, percentage points (MCSE)", "empirical_se", lambda r: _pp(r, 2)),
-        ("Mean width of the 95% CI, percentage points", "mean_width95", lambda r: _pp(r, 1)),
-        ("Coverage of the 95% CI, % (MCSE)", "coverage95", lambda r: _pp(r, 1)),
-    )
-    rows = []
-
-    def add(quantity: str, measure: str, cells: dict[str, str]) -> None:
-        rows.append({"Quantity": quantity, "Measure": measure} | cells)
-
-    titles = {s: _scenario_title(summary, s) for s in SCENARIOS}
-    decision = {s: _get(summary, s, DECISION, "rejection_rate") for s in SCENARIOS}
-    label = "Primary decision: lower 90% limit of LCR above H0"
-    add(label, "Rejection rate, % (MC 95% CI)", {titles[s]: _rate_ci(r) for s, r in decision.items()})
-    add(
-        label,
-        "Design target, %",
-        {titles[s]: f"{number(100 * r['target'])} ({REJECTION[s]})" for s, r in decision.items()},
-    )
-    for key in TRUTHS:
-        for name, measure, show in measures:
-            source = "bias" if measure == "truth" else measure
-            add(LABELS[key], name, {titles[s]: show(_get(summary, s, key, source)) for s in SCENARIOS})
-    return pd.DataFrame(rows)
+def _percent(value: float, decimals: int) -> str:
+    return number(100 * value, decimals)
 
 
-def _pp(row: pd.Series, decimals: int) -> str:
+def _with_mcse(row: pd.Series, decimals: int) -> str:
     """A proportion-scale value and its MCSE in percentage points: '-0.31 (0.13)'."""
-    return f"{number(100 * row['value'], decimals)} ({number(100 * row['mcse'], decimals)})"
+    return f"{_percent(row['value'], decimals)} ({_percent(row['mcse'], decimals)})"
 
 
-def _rate_ci(row: pd.Series) -> str:
-    low, high = (number(100 * row[c]) for c in ("mc_lower95", "mc_upper95"))
-    return f"{number(100 * row['value'])} ({low}-{high})"
+def _with_mc_ci(row: pd.Series) -> str:
+    """'6.3 (4.9-8.0)': a rejection rate in % with its Monte Carlo 95% interval."""
+    low, high = (_percent(row[c], 1) for c in ("mc_lower95", "mc_upper95"))
+    return f"{_percent(row['value'], 1)} ({low}-{high})"
+
+
+# Rows of the table: (key or DECISION, measure label, summary measure, cell text).
+_DECISION_ROWS = (
+    ("Rejection rate, % (MC 95% CI)", "rejection_rate", _with_mc_ci),
+    (
+        "Design target, %",
+        "rejection_rate",
+        lambda r: f"{_percent(r['target'], 1)} ({TARGET_NAMES[r['scenario']]})",
+    ),
+)
+_RATE_ROWS = (
+    ("True value, %", "bias", lambda r: _percent(r["truth"], 1)),
+    ("Bias, percentage points (MCSE)", "bias", partial(_with_mcse, decimals=2)),
+    ("Empirical SE, percentage points (MCSE)", "empirical_se", partial(_with_mcse, decimals=2)),
+    (
+        "Mean width of the 95% CI, percentage points (MCSE)",
+        "mean_width95",
+        partial(_with_mcse, decimals=1),
+    ),
+    ("Coverage of the 95% CI, % (MCSE)", "coverage95", partial(_with_mcse, decimals=1)),
+)
+
+
+def results_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The readable table: one column per scenario, measures in rows (%, percentage points)."""
+    columns = {s: _scenario_title(summary, s) for s in SCENARIOS}
+    blocks = [("Primary decision: lower 90% limit of LCR above H0", DECISION, _DECISION_ROWS)]
+    blocks += [(LABELS[key], key, _RATE_ROWS) for key in TRUTHS]
+    rows = []
+    for quantity, key, specs in blocks:
+        for label, measure, show in specs:
+            cells = {columns[s]: show(_get(summary, s, key, measure)) for s in SCENARIOS}
+            rows.append({"Quantity": quantity, "Measure": label} | cells)
+    return pd.DataFrame(rows)
 
 
 # --- figure -----------------------------------------------------------------------------------
@@ -396,8 +411,9 @@ def _decision_panel(ax, summary: pd.DataFrame, scenario: str) -> None:
     target = row["target"]
     _interval(ax, 0.0, row, scenario)
     ax.axvline(target, color=GREY, linestyle="--", linewidth=0.8)
-    spread = max(0.05, 2.5 * abs(row["value"] - target), 1.5 * (row["mc_upper95"] - target))
-    ax.set_xlim(max(0.0, target - spread), min(1.0, target + spread))
+    low, high = min(row["mc_lower95"], target), max(row["mc_upper95"], target)
+    pad = 0.25 * (high - low) + 0.01
+    ax.set_xlim(max(0.0, low - pad), min(1.0, high + pad))
     ax.set_ylim(-1, 1)
     ax.set_yticks([])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -438,7 +454,7 @@ def figure(summary: pd.DataFrame) -> Figure:
         bias.set_yticks(range(len(TRUTHS)), [SHORT_LABELS[key] for key in TRUTHS])
         _rate_panel(cover, summary, "coverage95", MC_LEVEL, 1.0)
         replicates = int(_get(summary, "H0", "lcr", "coverage95")["n_replicates"])
-        half = norm.ppf(0.5 + MC_LEVEL / 2) * binomial_mcse(MC_LEVEL, replicates)
+        half = MC_Z * binomial_mcse(MC_LEVEL, replicates)
         cover.axvspan(MC_LEVEL - half, MC_LEVEL + half, color=LIGHT_GREY, alpha=0.6, lw=0)
         cover.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         cover.set_xlabel("Coverage of the 95% CI")

@@ -16,7 +16,10 @@ from sbrtlung.manuscript.numbers import untraced_numbers
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ("Snakefile", "rules", "scripts", "schemas", "config", "report", "envs", "manuscript")
 MADE = ("__pycache__", "_output", "_results", "_variables.yml", ".quarto")
-SMALL = "bootstrap_reps: 100\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
+SMALL = (
+    "bootstrap_reps: 100\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
+    "simulation_study:\n  replicates: 4\n  batches: 2\n  bootstrap_reps: 50\n"
+)
 
 
 def workflow_copy(target: Path) -> Path:

@@ -1,0 +1,118 @@
+# Simulation study of the design (docs/simulation_study.md). Its table and figure are in the
+# paper's supplement, so the default target builds it; `snakemake --cores N simulation_study`
+# builds it alone. One job per batch of replicates, then a gather.
+
+SIMSTUDY = config["simulation_study"]
+SIMSTUDY_BATCHES = range(1, SIMSTUDY["batches"] + 1)
+# The config the study depends on (derive_all's keys included; other keys do not rerun it).
+SIMSTUDY_CONFIG = {
+    key: config[key]
+    for key in (
+        "seed",
+        "horizon_days",
+        "month_days",
+        "lost_to_follow_up_days",
+        "acute_ae_days",
+        "lab_windows",
+        "drop_out_of_window_labs",
+        "bootstrap_reps",
+        "hypothesis",
+        "sample_size",
+        "simulation",
+        "simulation_study",
+    )
+}
+
+
+rule simulation_study:
+    """Target: type I error, power, bias, empirical SE and coverage, with Monte Carlo SEs."""
+    input:
+        "results/simulation_study/summary.csv",
+        "results/simulation_study/key_results.json",
+        expand("results/tables/simulation_study.{ext}", ext=["csv", "md"]),
+        expand("results/figures/simulation_study.{ext}", ext=["png", "pdf"]),
+
+
+rule simulation_study_batch:
+    """One block of replicates of both scenarios, each trial analysed as the workflow does."""
+    output:
+        "results/simulation_study/batches/{batch}.csv",
+    wildcard_constraints:
+        batch=r"[1-9][0-9]*",
+    params:
+        config=SIMSTUDY_CONFIG,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=15,
+    log:
+        "logs/simulation_study/batch_{batch}.log",
+    conda:
+        ENV
+    script:
+        "../scripts/simstudy_batch.py"
+
+
+rule simulation_study_summary:
+    """Gather the batches: performance measures per scenario and the study's key results."""
+    input:
+        expand("results/simulation_study/batches/{batch}.csv", batch=SIMSTUDY_BATCHES),
+    output:
+        summary="results/simulation_study/summary.csv",
+        key_results="results/simulation_study/key_results.json",
+    params:
+        config=SIMSTUDY_CONFIG,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    log:
+        "logs/simulation_study/summary.log",
+    conda:
+        ENV
+    script:
+        "../scripts/simstudy_summary.py"
+
+
+rule simulation_study_table:
+    """Operating characteristics of the design, one column per scenario."""
+    input:
+        "results/simulation_study/summary.csv",
+    output:
+        csv="results/tables/simulation_study.csv",
+        md=report(
+            "results/tables/simulation_study.md",
+            caption="../report/simstudy_table.rst",
+            category="9. Simulation study",
+        ),
+    params:
+        replicates=SIMSTUDY["replicates"],
+        # for the caption; null means the analysis's number, as in simstudy.bootstrap_reps
+        bootstrap_reps=SIMSTUDY["bootstrap_reps"] or config["bootstrap_reps"],
+    log:
+        "logs/simulation_study/table.log",
+    conda:
+        ENV
+    script:
+        "../scripts/simstudy_table.py"
+
+
+rule simulation_study_figure:
+    """Rejection rates against alpha and power, bias and coverage with Monte Carlo intervals."""
+    input:
+        "results/simulation_study/summary.csv",
+    output:
+        png=report(
+            "results/figures/simulation_study.png",
+            caption="../report/simstudy_figure.rst",
+            category="9. Simulation study",
+        ),
+        pdf="results/figures/simulation_study.pdf",
+    params:
+        replicates=SIMSTUDY["replicates"],
+    log:
+        "logs/simulation_study/figure.log",
+    conda:
+        ENV
+    script:
+        "../scripts/simstudy_figure.py"

@@ -1,0 +1,235 @@
+"""Simulation study of the design: replicates through the library, Monte Carlo summaries by
+hand, and the `simulation_study` Snakemake target on a tiny config in a scratch copy."""
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sbrtlung import config, efficacy, simstudy
+from sbrtlung.adam import derive_all
+from sbrtlung.simulate import simulate_trial, write_exports
+from sbrtlung.validate import validate_exports
+from tests.workflow.test_workflow import workflow_copy
+
+TINY = {"replicates": 2, "batches": 1, "bootstrap_reps": 20}
+
+
+def study_config(seed: int = 20240601, **study) -> dict:
+    return config.load(seed=seed, simulation_study=TINY | study)
+
+
+@pytest.fixture(scope="module")
+def two_replicates() -> pd.DataFrame:
+    return simstudy.run_batch(study_config(), 1)
+
+
+def test_replicates_run_through_the_library(two_replicates):
+    results = two_replicates
+    assert list(results.columns) == simstudy.RESULT_COLUMNS
+    assert len(results) == 2 * 2 * len(simstudy.TRUTHS)  # scenarios x replicates x rates
+    assert set(results["scenario"]) == {"H0", "H1"}
+    assert (results["n_patients"] <= simstudy.planned_patients(study_config())).all()
+    assert results[["estimate", "lower95", "upper95"]].stack().between(0, 1).all()
+    assert (results["lower95"] <= results["estimate"]).all()
+    assert (results["estimate"] <= results["upper95"]).all()
+    lcr = results[results["key"] == "lcr"]
+    assert (lcr["reject_h0"] == (lcr["lower90"] > 0.80)).all()  # the SAP decision rule
+
+
+def test_same_seed_same_results_other_seed_other_results(two_replicates):
+    pd.testing.assert_frame_equal(simstudy.run_batch(study_config(), 1), two_replicates)
+    other = simstudy.run_batch(study_config(seed=7), 1)
+    assert not np.allclose(other["estimate"], two_replicates["estimate"])
+
+
+def test_a_replicate_does_not_depend_on_the_batching(two_replicates):
+    second = simstudy.run_batch(study_config(batches=2), 2)
+    assert set(second["replicate"]) == {2}
+    expected = two_replicates[two_replicates["replicate"] == 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(second, expected)
+
+
+def test_bootstrap_replicates_default_to_the_analysis():
+    assert simstudy.bootstrap_reps(config.load(bootstrap_reps=300)) == 300
+    assert simstudy.bootstrap_reps(study_config()) == TINY["bootstrap_reps"]
+
+
+def test_batches_are_contiguous_blocks_covering_every_replicate_once():
+    blocks = [list(simstudy.batch_replicates(10, 4, b)) for b in range(1, 5)]
+    assert blocks == [[1, 2, 3], [4, 5, 6], [7, 8], [9, 10]]
+    assert list(simstudy.batch_replicates(5, 1, 1)) == [1, 2, 3, 4, 5]
+    with pytest.raises(ValueError, match="batches"):
+        simstudy.batch_replicates(3, 4, 1)
+    with pytest.raises(ValueError, match="batch"):
+        simstudy.batch_replicates(10, 4, 5)
+
+
+def test_seeds_differ_by_scenario_and_replicate():
+    seeds = {simstudy.replicate_seeds(1, s, r) for s in ("H0", "H1") for r in range(1, 51)}
+    assert len(seeds) == 100
+    assert len({seed for pair in seeds for seed in pair}) == 200
+    assert simstudy.replicate_seeds(1, "H0", 3) == simstudy.replicate_seeds(1, "H0", 3)
+    assert simstudy.replicate_seeds(1, "H0", 3) != simstudy.replicate_seeds(2, "H0", 3)
+
+
+def test_monte_carlo_standard_errors_by_hand():
+    assert simstudy.binomial_mcse(0.05, 1000) == pytest.approx(math.sqrt(0.05 * 0.95 / 1000))
+    assert simstudy.binomial_mcse(0.05, 1000) == pytest.approx(0.006892, abs=1e-6)
+    # values 1, 2, 3, 4: SD = sqrt(5/3), SE of the mean = SD / 2
+    assert simstudy.mean_mcse(np.array([1.0, 2, 3, 4])) == pytest.approx(math.sqrt(5 / 3) / 2)
+    # SE of the empirical SE: EmpSE / sqrt(2 (R - 1))
+    assert simstudy.empirical_se_mcse(0.04, 1001) == pytest.approx(0.04 / math.sqrt(2000))
+
+
+def hand_made(scenario: str, decisions: list[bool]) -> pd.DataFrame:
+    """Five replicates of every rate: truth 0.8 covered twice, missed above and below once,
+    and a fifth replicate not estimable."""
+    rows = {
+        "estimate": [0.78, 0.84, 0.85, 0.75, np.nan],
+        "lower95": [0.70, 0.81, 0.79, 0.60, np.nan],
+        "upper95": [0.86, 0.90, 0.95, 0.79, np.nan],
+    }
+    frames = []
+    for key in simstudy.TRUTHS:
+        frames.append(
+            pd.DataFrame(rows).assign(
+                scenario=scenario,
+                replicate=range(1, 6),
+                key=key,
+                lower90=np.nan,
+                upper90=np.nan,
+                n_patients=66,
+                n_units=[100, 110, 90, 100, 100],
+                n_events_by_time=[20, 10, 15, 25, 0],
+                reject_h0=decisions,
+            )
+        )
+    return pd.concat(frames, ignore_index=True)[simstudy.RESULT_COLUMNS]
+
+
+@pytest.fixture
+def hand_summary() -> pd.DataFrame:
+    results = pd.concat(
+        [
+            hand_made("H0", [True, False, False, False, False]),
+            hand_made("H1", [True, True, True, False, True]),
+        ]
+    )
+    truths = {s: dict.fromkeys(simstudy.TRUTHS, 0.8) for s in simstudy.SCENARIOS}
+    return simstudy.summarise(results, truths, {"H0": 0.8, "H1": 0.9}, {"H0": 0.05, "H1": 0.8})
+
+
+def measure(summary: pd.DataFrame, scenario: str, key: str, name: str) -> pd.Series:
+    rows = summary[(summary["scenario"] == scenario) & (summary["key"] == key)]
+    return rows[rows["measure"] == name].iloc[0]
+
+
+def test_coverage_bias_and_empirical_se_of_a_hand_made_table(hand_summary):
+    estimates = np.array([0.78, 0.84, 0.85, 0.75])
+    coverage = measure(hand_summary, "H0", "lcr", "coverage95")
+    assert coverage["value"] == 0.5 and coverage["n_replicates"] == 4
+    assert coverage["mcse"] == pytest.approx(math.sqrt(0.25 / 4))
+    assert measure(hand_summary, "H0", "lcr", "above95")["value"] == 0.25  # 0.81-0.90
+    assert measure(hand_summary, "H0", "lcr", "below95")["value"] == 0.25  # 0.60-0.79
+    bias = measure(hand_summary, "H1", "os", "bias")
+    assert bias["value"] == pytest.approx(0.805 - 0.8)
+    assert bias["mcse"] == pytest.approx(np.std(estimates, ddof=1) / 2)
+    assert bias["target"] == 0 and bias["truth"] == 0.8
+    empirical = measure(hand_summary, "H0", "pfs", "empirical_se")
+    assert empirical["value"] == pytest.approx(np.std(estimates, ddof=1))
+    assert empirical["mcse"] == pytest.approx(empirical["value"] / math.sqrt(6))
+    width = measure(hand_summary, "H0", "lcr", "mean_width95")
+    assert width["value"] == pytest.approx(np.mean([0.16, 0.09, 0.16, 0.19]))
+    assert measure(hand_summary, "H0", "lcr", "mean_events")["value"] == 14  # all five
+
+
+def test_rejection_rates_with_wilson_intervals(hand_summary):
+    type1 = measure(hand_summary, "H0", simstudy.DECISION, "rejection_rate")
+    assert type1["value"] == 0.2 and type1["n_replicates"] == 5  # not estimable = no rejection
+    assert type1["mcse"] == pytest.approx(math.sqrt(0.2 * 0.8 / 5))
+    z, n, p = 1.959964, 5, 0.2
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    assert type1["mc_lower95"] == pytest.approx(centre - half, abs=1e-6)
+    assert type1["mc_upper95"] == pytest.approx(centre + half, abs=1e-6)
+    assert type1["target"] == 0.05 and type1["true_lcr_2y"] == 0.8
+    assert measure(hand_summary, "H1", simstudy.DECISION, "rejection_rate")["value"] == 0.8
+
+
+def test_key_results_and_table_of_a_hand_made_summary(hand_summary):
+    results = simstudy.key_results(hand_summary, config.load())["simulation_study"]
+    assert results["type1_error"]["estimate"] == 0.2 and results["type1_error"]["nominal"] == 0.05
+    assert results["power"]["estimate"] == 0.8 and results["power"]["replicates"] == 5
+    assert results["rates"]["H1"]["lcr"]["coverage95"]["estimate"] == 0.5
+    assert results["n_patients"] == 66
+    table = simstudy.results_table(hand_summary)
+    assert list(table.columns) == ["Quantity", "Measure", "H0: true LCR 80%", "H1: true LCR 90%"]
+    type1 = measure(hand_summary, "H0", simstudy.DECISION, "rejection_rate")
+    low, high = (f"{100 * type1[c]:.1f}" for c in ("mc_lower95", "mc_upper95"))
+    assert table.iloc[0, 2] == f"20.0 ({low}-{high})"
+    assert table.iloc[1].tolist()[2:] == ["5.0 (one-sided alpha)", "80.0 (power)"]
+    coverage = table[table["Measure"].str.startswith("Coverage")]
+    assert len(coverage) == len(simstudy.TRUTHS)
+    assert (coverage["H0: true LCR 80%"] == "50.0 (25.0)").all()
+
+
+def test_gather_refuses_missing_or_duplicated_replicates(two_replicates):
+    c = study_config()
+    with pytest.raises(ValueError, match="exactly once"):
+        simstudy.gather(two_replicates[two_replicates["replicate"] == 1], c)
+    with pytest.raises(ValueError, match="exactly once"):
+        simstudy.gather(pd.concat([two_replicates, two_replicates.iloc[:1]]), c)
+
+
+def test_snakemake_target_on_a_tiny_study(tmp_path):
+    folder = workflow_copy(tmp_path / "wf")
+    tiny = "simulation_study:\n  replicates: 4\n  batches: 2\n  bootstrap_reps: 50\n"
+    (folder / "tiny.yaml").write_text(tiny)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+        command += ["--configfile", "tiny.yaml"]  # last: it takes several values
+        return subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
+
+    planned = run("--dry-run")  # the default target
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    assert "simulation_study" not in planned.stdout
+    done = run("simulation_study")
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = folder / "results"
+    assert sorted(p.name for p in (results / "simulation_study" / "batches").iterdir()) == [
+        "1.csv",
+        "2.csv",
+    ]
+    key = json.loads((results / "simulation_study" / "key_results.json").read_text())
+    study = key["simulation_study"]
+    assert study["type1_error"]["replicates"] == study["power"]["replicates"] == 4
+    assert study["n_patients"] == 66 and study["bootstrap_reps"] == 50
+    summary = pd.read_csv(results / "simulation_study" / "summary.csv")
+    assert set(summary["key"]) == {simstudy.DECISION, *simstudy.TRUTHS}
+    table = (results / "tables" / "simulation_study.md").read_text()
+    assert table.startswith("| Quantity | Measure | H0: true LCR 80% | H1: true LCR 90% |")
+    assert pd.read_csv(results / "tables" / "simulation_study.csv").shape[0] == 2 + 5 * 7
+    for ext in ("png", "pdf"):
+        assert (results / "figures" / f"simulation_study.{ext}").stat().st_size > 10_000
+    assert not (results / "raw").exists()  # the study needs no trial of the workflow
+
+
+def test_direct_tables_give_the_rates_of_the_csv_files_and_the_gate(tmp_path):
+    """The study skips the CSV round trip and the gate: it must not change any number."""
+    c = study_config()
+    sim = simstudy.scenario_simulation(c, "H0")
+    seeds = simstudy.replicate_seeds(c["seed"], "H0", 1)
+    direct, _ = simstudy.analyse_replicate(c, sim, seeds)
+    write_exports(simulate_trial(sim, seeds[0]), tmp_path)
+    tables, findings = validate_exports(tmp_path, c)
+    assert not (findings["severity"] == "FATAL").any()
+    adam = derive_all(tables, c)
+    reps = c["simulation_study"]["bootstrap_reps"]
+    gated = efficacy.rates(adam["adtte"], adam["adsl"], {"2y": c["horizon_days"]}, reps, seeds[1])
+    pd.testing.assert_frame_equal(direct, gated)
