@@ -24,7 +24,10 @@ pytestmark = pytest.mark.slow
 
 CLUSTER = ROOT / "ci" / "slurm"
 UNAVAILABLE = 3  # start.sh's exit status when SLURM cannot be installed on this machine
-SMALL = "bootstrap_reps: 50\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
+SMALL = (
+    "bootstrap_reps: 50\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
+    "simulation_study:\n  replicates: 4\n  batches: 2\n  bootstrap_reps: 50\n"
+)
 TARGET = "results/key_results.json"
 OUTPUT = "snakemake.out"  # what a run prints, in its scratch folder
 SUBMITTED = re.compile(r"submitted with SLURM jobid (\d+) \(log: (\S+/rule_(\w+)/\S+)\)")
