@@ -1,7 +1,7 @@
 """Benchmark: wall time and peak memory of every analysis stage as the trial grows.
 
-Usage: python bench/scale.py [--sizes 100 1000 10000 50000] [--workdir DIR] [--keep]
-                             [--model-folds K] [--reps B]
+Usage: python bench/scale.py [--sizes 100 1000 10000 50000] [--stages ...] [--workdir DIR]
+                             [--keep]
 
 For each size, the workflow's synthetic trial of that many enrolled patients goes through the
 analysis targets stage by stage, with the same library calls as the rule scripts and the
@@ -31,16 +31,21 @@ Stages (-> the workflow rules they stand for):
 - tables: every table of results/tables (CSV and Markdown), key_results.json and the
   provenance record.
 
-Not measured: the manuscript render (Quarto or pandoc + typst on fixed-size tables).
+Not measured: the manuscript render (Quarto or pandoc + typst on fixed-size tables) and the
+simulation study of the design (its own target; key_results.json here has no block of it).
 
 Site numbers have two digits and patient numbers three (S01-001), so a cohort of n patients
 gets max(6, ceil(n / 400)) sites, at most 99 (the data contract's limit): 50,000 patients go
 to 99 sites (the simulator caps a site at 999 patients).
 
-Prints the machine (CPU, cores, RAM, Python, numpy), one table of wall times and one of peak
-memory per stage and size, each with the growth per 10x patients between consecutive sizes:
-(ratio of the two values) ** (1 / log10(size ratio)); about 10 is linear, 100 quadratic.
-Small sizes are dominated by fixed costs, so read growth on the larger sizes.
+Every stage runs at its defaults at every size, the nested CV included (one repeat at 50,000
+patients takes a few minutes; the workflow's 20 repeats are 20 such independent jobs).
+
+Prints the machine (CPU, cores, RAM, Python, numpy) and the load average (on a shared machine
+wall times stretch, CPU times much less), then tables of wall time, CPU time (user + system)
+and peak memory per stage and size, each with the growth per 10x patients between consecutive
+sizes: (ratio of the two values) ** (1 / log10(size ratio)); about 10 is linear, 100
+quadratic. Fixed costs dominate the small sizes, so read the growth on the larger ones.
 """
 
 from __future__ import annotations
@@ -65,11 +70,7 @@ import numpy as np
 import pandas as pd
 
 from sbrtlung import config, efficacy, markers, safety
-from sbrtlung.adam.adae import derive_adae
-from sbrtlung.adam.adlb import derive_adlb
-from sbrtlung.adam.adles import derive_adles
-from sbrtlung.adam.adsl import derive_adsl
-from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.adam import derive_all
 from sbrtlung.characteristics import baseline, lesions, sbrt, sites, write_table
 from sbrtlung.checklists import checklists_markdown
 from sbrtlung.datasets import read_tables, write_dataset
@@ -106,7 +107,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SIZES = (100, 1_000, 10_000, 50_000)
 MAX_SITES = 99  # site ids are S + 2 digits
 PATIENTS_PER_SITE = 400
-ADAM = ("adles", "adsl", "adtte", "adae", "adlb")
 REPEAT = 1
 
 Stage = Callable[[Path, dict[str, Any]], None]
@@ -117,9 +117,9 @@ def n_sites(n: int) -> int:
     return min(MAX_SITES, max(6, math.ceil(n / PATIENTS_PER_SITE)))
 
 
-def trial_config(n: int, overrides: dict[str, Any]) -> dict[str, Any]:
-    """The default workflow config for a synthetic trial of `n` patients, with overrides."""
-    return config.load(simulation={"n_patients": n, "n_sites": n_sites(n)}, **overrides)
+def trial_config(n: int) -> dict[str, Any]:
+    """The default workflow config for a synthetic trial of `n` patients."""
+    return config.load(simulation={"n_patients": n, "n_sites": n_sites(n)})
 
 
 def _parquet(folder: Path, *names: str) -> list[pd.DataFrame]:
@@ -157,17 +157,8 @@ def stage_adam(folder: Path, c: dict[str, Any]) -> None:
     raw = read_tables(sorted((folder / "validated").glob("*.parquet")))
     out = folder / "adam"
     out.mkdir(exist_ok=True)
-    adles = derive_adles(raw)
-    adsl = derive_adsl(raw, adles, c["lost_to_follow_up_days"])
-    derived = {
-        "adles": adles,
-        "adsl": adsl,
-        "adtte": derive_adtte(raw, adsl, adles, c["month_days"]),
-        "adae": derive_adae(raw, adsl, c["acute_ae_days"]),
-        "adlb": derive_adlb(raw, adsl, c["lab_windows"], c["drop_out_of_window_labs"]),
-    }
-    for name in ADAM:
-        write_dataset(derived[name], name, out / f"{name}.parquet")
+    for name, dataset in derive_all(raw, c).items():
+        write_dataset(dataset, name, out / f"{name}.parquet")
 
 
 def stage_efficacy(folder: Path, c: dict[str, Any]) -> None:
@@ -374,29 +365,39 @@ def peak_rss_mib() -> float:
     return kib / 1024
 
 
-def child(stage: str, folder: Path, n: int, overrides: dict[str, Any]) -> None:
-    """Run one stage in this process; print its wall time and peak memory as JSON."""
-    c = trial_config(n, overrides)
-    started = time.perf_counter()
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and its waited-for children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def child(stage: str, folder: Path, n: int) -> None:
+    """Run one stage in this process; print its wall and CPU time and peak memory as JSON."""
+    c = trial_config(n)
+    started, cpu = time.perf_counter(), cpu_seconds()
     if stage != IDLE:
         STAGES[stage](folder, c)
-    seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_rss_mib()}))
+    measured = {
+        "wall": time.perf_counter() - started,
+        "cpu": cpu_seconds() - cpu,
+        "peak_mib": peak_rss_mib(),
+    }
+    print(json.dumps(measured))
 
 
-def run_stage(stage: str, folder: Path, n: int, overrides: dict[str, Any]) -> dict[str, float]:
+def run_stage(stage: str, folder: Path, n: int) -> dict[str, float]:
     """One stage in a fresh interpreter; its measurements."""
+    script = str(Path(__file__).resolve())
     command = [
         sys.executable,
-        str(Path(__file__).resolve()),
+        script,
         "--child",
         stage,
         "--folder",
         str(folder),
         "--patients",
         str(n),
-        "--overrides",
-        json.dumps(overrides),
     ]
     done = subprocess.run(command, capture_output=True, text=True, env=_child_env())
     if done.returncode != 0:
@@ -463,46 +464,42 @@ def main() -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--patients", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--overrides", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.folder, args.patients, json.loads(args.overrides))
+        child(args.child, args.folder, args.patients)
         return 0
 
     sizes = sorted(args.sizes)
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="bench_scale_"))
     print(machine())
-    print(f"scratch: {scratch}; config: defaults, sites = min(99, max(6, ceil(n / 400)))")
+    print(f"load average at start: {os.getloadavg()[0]:.2f}; scratch: {scratch}")
+    print(f"config: defaults; sites = min({MAX_SITES}, max(6, ceil(n / {PATIENTS_PER_SITE})))")
     started = time.perf_counter()
-    seconds = {s: [] for s in args.stages}
-    memory = {s: [] for s in args.stages}
+    measured = {key: {s: [] for s in args.stages} for key in ("wall", "cpu", "peak_mib")}
     idle = []
     for n in sizes:
         folder = scratch / f"n{n}"
         folder.mkdir(parents=True, exist_ok=True)
-        idle.append(run_stage(IDLE, folder, n, {})["peak_mib"])
+        idle.append(run_stage(IDLE, folder, n)["peak_mib"])
         for stage in args.stages:
-            m = run_stage(stage, folder, n, {})
-            seconds[stage].append(m["seconds"])
-            memory[stage].append(m["peak_mib"])
+            m = run_stage(stage, folder, n)
+            for key, values in measured.items():
+                values[stage].append(m[key])
             print(
-                f"  n={n:>6,} {stage:<13} {m['seconds']:9.2f} s {m['peak_mib']:9.0f} MiB",
+                f"  n={n:>6,} {stage:<13} wall {m['wall']:8.2f} s  cpu {m['cpu']:8.2f} s"
+                f"  peak {m['peak_mib']:6.0f} MiB",
                 flush=True,
             )
     base = max(idle)
     print()
-    print(table("Wall time (s)", seconds, sizes, ".2f"))
+    print(table("Wall time (s)", measured["wall"], sizes, ".2f"))
     print()
-    print(
-        table(
-            f"Peak RSS (MiB; idle interpreter with imports {base:.0f} MiB, growth above it)",
-            memory,
-            sizes,
-            ".0f",
-            base,
-        )
-    )
-    print(f"\ntotal benchmark wall time: {time.perf_counter() - started:.0f} s")
+    print(table("CPU time, user + system (s)", measured["cpu"], sizes, ".2f"))
+    print()
+    title = f"Peak RSS (MiB; idle interpreter with imports {base:.0f} MiB, growth above it)"
+    print(table(title, measured["peak_mib"], sizes, ".0f", base))
+    elapsed, load = time.perf_counter() - started, os.getloadavg()[0]
+    print(f"\ntotal benchmark wall time: {elapsed:.0f} s; load average at end: {load:.2f}")
     if not (args.workdir or args.keep):
         shutil.rmtree(scratch)
     return 0

@@ -324,6 +324,7 @@ def _contract_findings(
     key_cases = cases[cases["check"] == "multiple_fields_uniqueness"]
     if not key_cases.empty:
         findings.extend(_key_findings(table, raw, list(schema.unique), fatal))
+    rows_of_value: dict[str, dict[Any, list[int]]] = {}
     for case in cases.drop(key_cases.index).itertuples(index=False):
         row, column = int(case.index), str(case.column)
         if (row, column) in rejected:
@@ -332,7 +333,9 @@ def _contract_findings(
         if case.check == "field_uniqueness":
             if pd.isna(table.at[row, column]):
                 continue
-            others = table.index[table[column] == table.at[row, column]].tolist()
+            if column not in rows_of_value:
+                rows_of_value[column] = _rows_by_value(table[column])
+            others = rows_of_value[column][table.at[row, column]]
             rule, message = "unique", f"the value must be unique; it is on rows {_rows(others)}"
         elif case.check == "not_nullable":
             rule, message = "not_nullable", "a required value is missing"
@@ -340,6 +343,13 @@ def _contract_findings(
             rule, message = _check_text(spec, spec.checks[int(case.check_number)])
         findings.append(fatal(row, column, _shown(raw.at[row, column]), rule, message))
     return findings
+
+
+def _rows_by_value(values: pd.Series) -> dict[Any, list[int]]:
+    """The rows (in file order) of each value of a column, grouped in one pass: a scan of the
+    column per duplicated row would take time quadratic in the rows of a doubled export."""
+    known = values.dropna()
+    return known.index.to_series().groupby(known.to_numpy(), sort=False).agg(list).to_dict()
 
 
 def _schema_for(schema: pa.DataFrameSchema, present: list[str]) -> pa.DataFrameSchema:

@@ -178,10 +178,10 @@ def _screening_duplicate(t: Tables, c: Config) -> pd.DataFrame:
     s = t["screening"]
     ids = s["patient_id"]
     mask = ids.notna() & ids.duplicated(keep=False)
-
-    def rows_of(patient: str) -> str:
-        return "on rows " + ", ".join(map(str, s.index[ids == patient]))
-
+    # The rows of each duplicated id, grouped once (not one scan of the file per row).
+    duplicated = s[mask]
+    rows_of = duplicated.index.to_series().groupby(duplicated["patient_id"], sort=False)
+    rows_of = rows_of.agg(lambda rows: "on rows " + ", ".join(map(str, rows)))
     return _hits(s, mask, "patient_id", lambda r: r["patient_id"].map(rows_of))
 
 
