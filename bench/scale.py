@@ -444,14 +444,18 @@ def table(
     title: str, rows: dict[str, list[float]], sizes: list[int], fmt: str, base: float = 0.0
 ) -> str:
     """A text table: one row per stage, one column per size, then growth per 10x."""
-    pairs = [f"x10 {a:,}->{b:,}" for a, b in itertools.pairwise(sizes)]
-    head = [f"{n:,}" for n in sizes] + pairs
-    width = max(len(h) for h in head) + 2
-    lines = [title, f"{'stage':<14}" + "".join(f"{h:>{width}}" for h in head)]
-    for stage, values in rows.items():
-        cells = [format(v, fmt) for v in values]
-        cells += growth([v - base for v in values], sizes)
-        lines.append(f"{stage:<14}" + "".join(f"{cell:>{width}}" for cell in cells))
+    head = ["stage"] + [f"{n:,}" for n in sizes]
+    head += [f"x10 {a:,}->{b:,}" for a, b in itertools.pairwise(sizes)]
+    body = [
+        [stage, *(format(v, fmt) for v in values), *growth([v - base for v in values], sizes)]
+        for stage, values in rows.items()
+    ]
+    widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
+    lines = [title]
+    for line in [head, *body]:
+        cells = [line[0].ljust(widths[0])]
+        cells += [c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells))
     return "\n".join(lines)
 
 

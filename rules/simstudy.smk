@@ -34,7 +34,12 @@ rule simulation_study:
 
 
 rule simulation_study_batch:
-    """One block of replicates of both scenarios, each trial analysed as the workflow does."""
+    """One block of replicates of both scenarios, each trial analysed as the workflow does.
+
+    It waits for the gate, like every result: a refused delivery leaves no result behind.
+    """
+    input:
+        gate=VALIDATED,
     output:
         "results/simulation_study/batches/{batch}.csv",
     wildcard_constraints:

@@ -196,9 +196,9 @@ def test_snakemake_target_on_a_tiny_study(tmp_path):
         command += ["--configfile", "tiny.yaml"]  # last: it takes several values
         return subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
 
-    planned = run("--dry-run")  # the default target
+    planned = run("--dry-run")  # the default target: the supplement shows the study
     assert planned.returncode == 0, planned.stderr[-3000:]
-    assert "simulation_study" not in planned.stdout
+    assert "simulation_study_batch" in planned.stdout
     done = run("simulation_study")
     assert done.returncode == 0, done.stderr[-3000:]
     results = folder / "results"
@@ -217,7 +217,9 @@ def test_snakemake_target_on_a_tiny_study(tmp_path):
     assert pd.read_csv(results / "tables" / "simulation_study.csv").shape[0] == 2 + 5 * 7
     for ext in ("png", "pdf"):
         assert (results / "figures" / f"simulation_study.{ext}").stat().st_size > 10_000
-    assert not (results / "raw").exists()  # the study needs no trial of the workflow
+    # The study reads no trial data, but like every result it waits for the gate to pass.
+    assert (results / "validated" / "patients.parquet").exists()
+    assert not (results / "adam").exists()
 
 
 def test_direct_tables_give_the_rates_of_the_csv_files_and_the_gate(tmp_path):
