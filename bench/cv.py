@@ -2,15 +2,13 @@
 
 Usage: python bench/cv.py [--cores 2] [--min-speed-up 1.5] [--workdir DIR]
 
-Copies the workflow (Snakefile, rules, scripts, schemas, config, report, envs and, when
-present, manuscript) into a scratch folder, never touching the checkout's results/, and
-includes `rules/models.smk` if the Snakefile does not yet. It first builds the analysis
-datasets of the default synthetic trial (not timed), then times the models stage twice,
-forcing every repeat job, the final refit and the gather to rerun: with `--cores 1`, then
-with `--cores N`. The repeats are independent single-threaded jobs, so the speed-up should
-approach N, less the serial part (Snakemake's start-up, the gather, and the final refit
-when it runs alone). Prints both wall times and the speed-up, and exits non-zero below
-`--min-speed-up` or when the two runs do not give byte-identical results.
+Copies the workflow into a scratch folder (bench/scratch.py), never touching the checkout's
+results/. It first builds the analysis datasets of the default synthetic trial (not timed),
+then times the models stage twice, forcing every repeat job, the final refit and the gather
+to rerun: with `--cores 1`, then with `--cores N`. The repeats are independent single-threaded
+jobs, so the speed-up should approach N, less the serial part (Snakemake's start-up, the
+gather, and the final refit when it runs alone). Prints both wall times and the speed-up, and
+exits non-zero below `--min-speed-up` or when the two runs do not give byte-identical results.
 """
 
 from __future__ import annotations
@@ -18,47 +16,16 @@ from __future__ import annotations
 import argparse
 import filecmp
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW = ("Snakefile", "rules", "scripts", "schemas", "config", "report", "envs", "manuscript")
+from scratch import snakemake, workflow_copy
+
 ADAM = [f"results/adam/{name}.parquet" for name in ("adsl", "adtte", "adlb")]
 TARGETS = ["results/models/key_results.json", "results/models/coefficients.csv"]
 FORCED = ["model_repeat", "model_final", "model_summary"]
 COMPARED = ["performance.csv", "gain.csv", "selection.csv", "calibration.csv", "key_results.json"]
-
-
-def workflow_copy(target: Path) -> Path:
-    """The workflow files in `target`, with the models stage included."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in WORKFLOW:
-        source = ROOT / name
-        if not source.exists():
-            continue
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / name)
-    snakefile = target / "Snakefile"
-    text = snakefile.read_text()
-    if "rules/models.smk" not in text:
-        snakefile.write_text(text + '\ninclude: "rules/models.smk"\n')
-    return target
-
-
-def snakemake(folder: Path, cores: int, *args: str) -> float:
-    """Run Snakemake in `folder`; returns the wall time in seconds."""
-    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), *args]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"snakemake failed in {folder}:\n{done.stderr[-3000:]}")
-    return elapsed
 
 
 def main() -> int:

@@ -1,115 +1,108 @@
-"""Benchmark: wall time and peak memory of every analysis stage as the trial grows.
+"""Benchmark: wall time, CPU time and peak memory of every stage of the workflow as the trial
+grows.
 
-Usage: python bench/scale.py [--sizes 100 1000 10000 50000] [--stages ...] [--workdir DIR]
-                             [--keep]
+Usage: python bench/scale.py [--sizes 100 1000 10000 50000] [--cores 2] [--cv-repeats 2]
+                             [--per-rule] [--workdir DIR]
 
-For each size, the workflow's synthetic trial of that many enrolled patients goes through the
-analysis targets stage by stage, with the same library calls as the rule scripts and the
-default config otherwise (bootstrap_reps 2000, cv_folds 5). Each stage runs in a fresh Python
-process that reads the previous stages' files from a scratch folder and writes its own, so a
-stage's peak resident memory (the child's ``ru_maxrss``) is its own. Wall time counts reading
-the inputs, computing and writing the outputs; the interpreter start-up and imports, the same
-for every stage, are excluded from the time and reported once (memory "idle"); the memory
-growth is computed above that idle level.
+For each size, a scratch copy of the workflow (bench/scratch.py) runs its default target, the
+paper included, on a synthetic trial of that many enrolled patients: the same rules and
+scripts as `snakemake --cores N`, the default config otherwise (bootstrap_reps 2000,
+cv_folds 5). Two settings are reduced because they do not depend on the cohort: `cv_repeats`
+(default 2 here; the workflow's 20 repeats are 20 independent jobs of the size measured
+here) and the simulation study of the design (2 trials per scenario in one job; it simulates
+trials of the planned 66 patients whatever the cohort).
 
-Stages (-> the workflow rules they stand for):
+Measured per job: the wall time from Snakemake's `benchmark:` file of the rule (start-up and
+imports included), and the CPU time (user + system) and peak resident memory the kernel
+counted for the job's process and its children, which every rule script writes as the last
+line of its log (sbrtlung.logs). Snakemake's own memory figure is sampled every 30 s after the
+first 15 s of a job, so it can miss a peak; the kernel's cannot.
 
-- simulate: ``simulate_trial`` and the nine CSV exports (simulate_trial);
-- validate: the gate, once (the workflow runs ``validate_exports`` in validation_report and
-  again in validated_tables): findings CSV, Markdown report, typed parquet tables;
-- adam: ADLES, ADSL, ADTTE, ADAE, ADLB, each checked against its contract and written;
-- efficacy: rates with bootstrap CIs, medians, primary decision, failure pattern;
-- safety: incidences, worst-grade tables, grade 5 listing;
-- markers: summary with Friedman and Wilcoxon tests, univariable Cox models and REMARK profile;
-- models_cv: modelling cohorts and ONE outer repeat of the nested CV (model_repeat 1), then the
-  gather of that repeat (model_summary); the workflow runs ``cv_repeats`` (20) such repeats
-  as independent jobs;
-- models_final: every model refitted on all patients (model_final);
-- figures: the nine figures, PNG and PDF (consort, local failure and failure patterns with
-  their bootstrap bands, PFS/OS, swimmer, marker trajectories and forest, model performance
-  and calibration);
-- tables: every table of results/tables (CSV and Markdown), key_results.json and the
-  provenance record.
-
-Not measured: the manuscript render (Quarto or pandoc + typst on fixed-size tables) and the
-simulation study of the design (its own target; key_results.json here has no block of it).
+Stages group the rules (STAGES); a stage's time is the sum over its jobs, its memory the
+largest peak of one job (jobs are separate processes: that is what one cluster job needs).
+"models: one CV repeat" is the mean of the repeat jobs. Printed: the machine, then per
+stage and size the wall time, CPU time and peak memory with the growth per 10x patients
+between consecutive sizes, (ratio of the two values) ** (1 / log10(size ratio)): about 10 is
+linear, 100 quadratic; fixed costs (interpreter start-up, imports, fixed-size outputs)
+dominate the small sizes, so read the growth on the larger ones. Ends with two checks on the
+largest step: CPU time growing faster than n log n, and peak memory of 8 GiB or more; the exit
+status is 1 when either fails.
 
 Site numbers have two digits and patient numbers three (S01-001), so a cohort of n patients
 gets max(6, ceil(n / 400)) sites, at most 99 (the data contract's limit): 50,000 patients go
-to 99 sites (the simulator caps a site at 999 patients).
-
-Every stage runs at its defaults at every size, the nested CV included (one repeat at 50,000
-patients takes a few minutes; the workflow's 20 repeats are 20 such independent jobs).
-
-Prints the machine (CPU, cores, RAM, Python, numpy) and the load average (on a shared machine
-wall times stretch, CPU times much less), then tables of wall time, CPU time (user + system)
-and peak memory per stage and size, each with the growth per 10x patients between consecutive
-sizes: (ratio of the two values) ** (1 / log10(size ratio)); about 10 is linear, 100
-quadratic. Fixed costs dominate the small sizes, so read the growth on the larger ones.
+to 99 sites.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
-import json
 import math
 import os
 import platform
-import resource
+import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
+from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
+from scratch import snakemake, workflow_copy
 
-from sbrtlung import config, efficacy, markers, safety
-from sbrtlung.adam import derive_all
-from sbrtlung.characteristics import baseline, lesions, sbrt, sites, write_table
-from sbrtlung.checklists import checklists_markdown
-from sbrtlung.datasets import read_tables, write_dataset
-from sbrtlung.design import planned_sample_size
-from sbrtlung.figures.consort import consort_figure
-from sbrtlung.figures.markers import forest_figure, trajectory_figure
-from sbrtlung.figures.models import calibration_figure, performance_figure
-from sbrtlung.figures.style import save
-from sbrtlung.figures.survival import (
-    failure_patterns_figure,
-    local_failure_figure,
-    pfs_os_figure,
-)
-from sbrtlung.figures.swimmer import swimmer_figure
-from sbrtlung.flow import flow_counts
-from sbrtlung.formatting import markdown_table
-from sbrtlung.key_results import (
-    assemble,
-    data_source,
-    marker_findings,
-    primary_outcome,
-    write_json,
-)
-from sbrtlung.marker_cox import cox_table, key_results, marker_models, remark_table
-from sbrtlung.models import cv, data, summary, tables
-from sbrtlung.provenance import git_state, record
-from sbrtlung.quality import data_quality, read_findings
-from sbrtlung.results_tables import efficacy_table, pattern_table, worst_grade_markdown
-from sbrtlung.schemas.vocabulary import MARKERS
-from sbrtlung.simulate import simulate_trial, write_exports
-from sbrtlung.validate import report_markdown, validate_exports, write_tables
-
-ROOT = Path(__file__).resolve().parents[1]
 SIZES = (100, 1_000, 10_000, 50_000)
 MAX_SITES = 99  # site ids are S + 2 digits
 PATIENTS_PER_SITE = 400
-REPEAT = 1
-
-Stage = Callable[[Path, dict[str, Any]], None]
+MEMORY_BUDGET_MIB = 8 * 1024
+PER_JOB = "models: one CV repeat"
+STAGES = {
+    "simulate": ("simulate_trial",),
+    "validate (twice)": ("validation_report", "validated_tables"),
+    "adam": ("adles", "adsl", "adtte", "adae", "adlb"),
+    "efficacy": ("efficacy",),
+    "safety": ("safety",),
+    "markers": ("marker_summary", "marker_cox"),
+    PER_JOB: ("model_repeat",),
+    "models: final refit": ("model_final",),
+    "models: gather": ("model_summary",),
+    "figures": (
+        "consort",
+        "figure_local_failure",
+        "figure_pfs_os",
+        "figure_failure_patterns",
+        "figure_swimmer",
+        "figure_marker_trajectories",
+        "figure_marker_forest",
+        "model_figure_performance",
+        "model_figure_calibration",
+    ),
+    "tables": (
+        "table_baseline",
+        "table_lesions",
+        "table_sbrt",
+        "table_sites",
+        "table_data_quality",
+        "efficacy_tables",
+        "safety_tables",
+        "marker_tables",
+        "model_tables",
+        "key_results",
+        "checklists",
+        "provenance",
+    ),
+    "manuscript": ("manuscript_variables", "manuscript_result", "manuscript"),
+    "simulation study (fixed)": (
+        "simulation_study_batch",
+        "simulation_study_summary",
+        "simulation_study_table",
+        "simulation_study_figure",
+    ),
+}
+RESOURCES = re.compile(r"resources: cpu (?P<cpu>[\d.]+) s, peak RSS (?P<peak>[\d.]+) MiB")
+Jobs = dict[str, list[dict[str, float]]]  # rule -> one {wall, cpu, peak_mib} per job
 
 
 def n_sites(n: int) -> int:
@@ -117,300 +110,70 @@ def n_sites(n: int) -> int:
     return min(MAX_SITES, max(6, math.ceil(n / PATIENTS_PER_SITE)))
 
 
-def trial_config(n: int) -> dict[str, Any]:
-    """The default workflow config for a synthetic trial of `n` patients."""
-    return config.load(simulation={"n_patients": n, "n_sites": n_sites(n)})
-
-
-def _parquet(folder: Path, *names: str) -> list[pd.DataFrame]:
-    return [pd.read_parquet(folder / f"{name}.parquet") for name in names]
-
-
-def _csv(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n")
-
-
-def _figure(figure: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save(figure, path)
-
-
-# Stages: each mirrors the library calls of its rule scripts (scripts/*.py).
-
-
-def stage_simulate(folder: Path, c: dict[str, Any]) -> None:
-    write_exports(simulate_trial(c["simulation"], c["seed"]), folder / "raw")
-
-
-def stage_validate(folder: Path, c: dict[str, Any]) -> None:
-    tables_, findings = validate_exports(folder / "raw", c)
-    out = folder / "validation"
-    _csv(findings, out / "report.csv")
-    (out / "report.md").write_text(report_markdown(findings, tables_), encoding="utf-8")
-    if (findings["severity"] == "FATAL").any():
-        sys.exit(f"the gate refused the synthetic trial: see {out / 'report.md'}")
-    write_tables(tables_, folder / "validated")
-
-
-def stage_adam(folder: Path, c: dict[str, Any]) -> None:
-    raw = read_tables(sorted((folder / "validated").glob("*.parquet")))
-    out = folder / "adam"
-    out.mkdir(exist_ok=True)
-    for name, dataset in derive_all(raw, c).items():
-        write_dataset(dataset, name, out / f"{name}.parquet")
-
-
-def stage_efficacy(folder: Path, c: dict[str, Any]) -> None:
-    adtte, adsl = _parquet(folder / "adam", "adtte", "adsl")
-    out = folder / "efficacy"
-    times = {"1y": c["year_days"], "2y": c["horizon_days"]}
-    rates = efficacy.rates(adtte, adsl, times, c["bootstrap_reps"], c["seed"])
-    _csv(rates, out / "rates.csv")
-    _csv(efficacy.medians(adtte, adsl, c["month_days"]), out / "medians.csv")
-    primary = efficacy.primary_decision(rates, "2y", c["hypothesis"]["lcr_null"])
-    write_json(primary, out / "primary.json")
-    _csv(efficacy.failure_pattern(adtte, adsl), out / "failure_pattern.csv")
-
-
-def stage_safety(folder: Path, c: dict[str, Any]) -> None:
-    adae, adsl = _parquet(folder / "adam", "adae", "adsl")
-    out = folder / "safety"
-    out.mkdir(exist_ok=True)
-    n_safety = int(adsl["SAFFL"].sum())
-    write_json(safety.summary(adae, n_safety), out / "summary.json")
-    _csv(safety.worst_grade_tables(adae, n_safety), out / "worst_grade.csv")
-    _csv(safety.grade5_listing(adae, adsl), out / "grade5.csv")
-
-
-def stage_markers(folder: Path, c: dict[str, Any]) -> None:
-    adlb, adsl, adtte = _parquet(folder / "adam", "adlb", "adsl", "adtte")
-    out = folder / "markers"
-    _csv(markers.summary(adlb), out / "summary.csv")
-    cox, remark = marker_models(adlb, adsl, adtte, c["landmark_days"])
-    _csv(cox, out / "cox.csv")
-    _csv(remark, out / "remark.csv")
-    write_json(key_results(cox), out / "key_results.json")
-
-
-def _cohorts(folder: Path, c: dict[str, Any]) -> list[data.Cohort]:
-    adsl, adtte, adlb = _parquet(folder / "adam", "adsl", "adtte", "adlb")
-    return data.cohorts(adsl, adtte, adlb, c["landmark_days"])
-
-
-def stage_models_cv(folder: Path, c: dict[str, Any]) -> None:
-    result = cv.run_repeat(
-        _cohorts(folder, c),
-        REPEAT,
-        folds=c["cv_folds"],
-        seed=c["seed"],
-        year_days=c["year_days"],
-        horizon_days=c["horizon_days"],
-    )
-    out = folder / "models"
-    performance = summary.performance(result.metrics)
-    gains = summary.gains(result.metrics)
-    _csv(performance, out / "performance.csv")
-    _csv(gains, out / "gain.csv")
-    _csv(summary.repeat_metrics(result.metrics), out / "repeat_metrics.csv")
-    _csv(summary.selection(result.coefficients), out / "selection.csv")
-    _csv(summary.calibration(result.predictions, c["horizon_days"]), out / "calibration.csv")
-    write_json(summary.key_results(performance, gains), out / "key_results.json")
-
-
-def stage_models_final(folder: Path, c: dict[str, Any]) -> None:
-    final = cv.final_models(_cohorts(folder, c), folds=c["cv_folds"], seed=c["seed"])
-    _csv(final, folder / "models" / "coefficients.csv")
-
-
-def stage_figures(folder: Path, c: dict[str, Any]) -> None:
-    adam, out = folder / "adam", folder / "figures"
-    adsl, adles, adtte, adlb = _parquet(adam, "adsl", "adles", "adtte", "adlb")
-    screening = pd.read_parquet(folder / "validated" / "screening.parquet")
-    days = {"horizon_days": c["horizon_days"], "month_days": c["month_days"]}
-    boot = {"reps": c["bootstrap_reps"], "seed": c["seed"]}
-    counts = flow_counts(screening, adsl, adles)
-    write_json(counts, folder / "flow.json")
-    _figure(consort_figure(counts), out / "consort")
-    _figure(local_failure_figure(adtte, **days, **boot), out / "local_failure")
-    _figure(pfs_os_figure(adtte, **days), out / "pfs_os")
-    _figure(failure_patterns_figure(adtte, **days, **boot), out / "failure_patterns")
-    _figure(swimmer_figure(adsl, adtte, month_days=c["month_days"]), out / "swimmer")
-    _figure(trajectory_figure(adlb), out / "marker_trajectories")
-    cox = pd.read_csv(folder / "markers" / "cox.csv")
-    _figure(forest_figure(cox, c["landmark_days"]), out / "marker_forest")
-    models = folder / "models"
-    performance = pd.read_csv(models / "performance.csv")
-    repeat_metrics = pd.read_csv(models / "repeat_metrics.csv")
-    _figure(performance_figure(performance, repeat_metrics), out / "model_performance")
-    calibration = pd.read_csv(models / "calibration.csv")
-    _figure(
-        calibration_figure(calibration, c["horizon_days"], c["year_days"]),
-        out / "model_calibration",
-    )
-
-
-def _markdown(table: pd.DataFrame, path: Path, align: str | None = None) -> None:
-    _csv(table, path.with_suffix(".csv"))
-    path.with_suffix(".md").write_text(markdown_table(table, align), encoding="utf-8")
-
-
-def _key_results(folder: Path, c: dict[str, Any]) -> dict[str, Any]:
-    """key_results.json as scripts/key_results.py assembles it."""
-    adam, eff = folder / "adam", folder / "efficacy"
-    adsl, adles = _parquet(adam, "adsl", "adles")
-    results = assemble(
-        screening=pd.read_parquet(folder / "validated" / "screening.parquet"),
-        adsl=adsl,
-        adles=adles,
-        rates=pd.read_csv(eff / "rates.csv"),
-        medians=pd.read_csv(eff / "medians.csv"),
-        primary=json.loads((eff / "primary.json").read_text()),
-        safety=json.loads((folder / "safety" / "summary.json").read_text()),
-        design=planned_sample_size(c["hypothesis"], c["sample_size"]),
-        pattern=pd.read_csv(eff / "failure_pattern.csv"),
-        flow=json.loads((folder / "flow.json").read_text()),
-    )
-    results |= json.loads((folder / "markers" / "key_results.json").read_text())
-    models = json.loads((folder / "models" / "key_results.json").read_text())
-    results["models"] = models["models"]
-    results["model_gain_over_clinical"] = models["gain_over_clinical"]
-    results["model_landmark"] = models["landmark"]
-    results["model_cohorts"] = models["cohorts"]
-    results["primary_outcome"] = primary_outcome(results["primary_success"])
-    results["data_source"] = data_source(c["raw_dir"])
-    labels = {m: markers.marker_label(m) for m in MARKERS}
-    results["marker_findings"] = marker_findings(results["marker_cox"], labels)
-    return results
-
-
-def stage_tables(folder: Path, c: dict[str, Any]) -> None:
-    adam, out = folder / "adam", folder / "tables"
-    out.mkdir(exist_ok=True)
-    adsl, adles, adtte, adlb = _parquet(adam, "adsl", "adles", "adtte", "adlb")
-    screening = pd.read_parquet(folder / "validated" / "screening.parquet")
-    for name, table in (
-        ("baseline", baseline(adsl)),
-        ("lesions", lesions(adles)),
-        ("sbrt", sbrt(adles)),
-        ("sites", sites(screening, adsl)),
-    ):
-        write_table(table, out / f"{name}.csv", out / f"{name}.md")
-    findings = read_findings(folder / "validation" / "report.csv")
-    validated = read_tables(sorted((folder / "validated").glob("*.parquet")))
-    quality = data_quality(findings, validated, c)
-    write_table(quality, out / "data_quality.csv", out / "data_quality.md")
-
-    eff = folder / "efficacy"
-    rates, medians = pd.read_csv(eff / "rates.csv"), pd.read_csv(eff / "medians.csv")
-    _markdown(efficacy_table(rates, medians), out / "efficacy", "llrrrrl")
-    _markdown(pattern_table(pd.read_csv(eff / "failure_pattern.csv")), out / "failure_pattern")
-    worst = pd.read_csv(folder / "safety" / "worst_grade.csv")
-    parts = [
-        worst_grade_markdown(worst, subset, phase)
-        for subset in ("treatment-related", "all-cause")
-        for phase in ("acute", "late", "all")
-    ]
-    (out / "ae_supplement.md").write_text("\n".join(parts), encoding="utf-8")
-
-    mk = folder / "markers"
-    summary_ = markers.summary_table(pd.read_csv(mk / "summary.csv"))
-    _markdown(summary_, out / "markers")
-    _markdown(cox_table(pd.read_csv(mk / "cox.csv")), out / "marker_cox")
-    _markdown(remark_table(pd.read_csv(mk / "remark.csv")), out / "remark")
-
-    models = folder / "models"
-    performance = pd.read_csv(models / "performance.csv")
-    _markdown(tables.models_table(performance, pd.read_csv(models / "gain.csv")), out / "models")
-    tripod = tables.tripod_table(
-        data.cohorts(adsl, adtte, adlb, c["landmark_days"]),
-        performance,
-        pd.read_csv(models / "calibration.csv"),
-        folds=c["cv_folds"],
-        repeats=c["cv_repeats"],
-        landmark_days=c["landmark_days"],
-        horizon_days=c["horizon_days"],
-        year_days=c["year_days"],
-    )
-    _markdown(tripod, out / "tripod")
-
-    results = _key_results(folder, c)
-    write_json(results, folder / "key_results.json")
-    (out / "checklists.md").write_text(checklists_markdown(results), encoding="utf-8")
-    raw = sorted((folder / "raw").glob("*.csv"))
-    write_json(record(raw, c, git_state(ROOT)), folder / "provenance.json")
-
-
-STAGES: dict[str, Stage] = {
-    "simulate": stage_simulate,
-    "validate": stage_validate,
-    "adam": stage_adam,
-    "efficacy": stage_efficacy,
-    "safety": stage_safety,
-    "markers": stage_markers,
-    "models_cv": stage_models_cv,
-    "models_final": stage_models_final,
-    "figures": stage_figures,
-    "tables": stage_tables,
-}
-IDLE = "idle"
-
-
-def peak_rss_mib() -> float:
-    """Peak resident memory of this process and its waited-for children (Linux: KiB)."""
-    kib = max(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    )
-    return kib / 1024
-
-
-def cpu_seconds() -> float:
-    """User and system CPU time of this process and its waited-for children."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def child(stage: str, folder: Path, n: int) -> None:
-    """Run one stage in this process; print its wall and CPU time and peak memory as JSON."""
-    c = trial_config(n)
-    started, cpu = time.perf_counter(), cpu_seconds()
-    if stage != IDLE:
-        STAGES[stage](folder, c)
-    measured = {
-        "wall": time.perf_counter() - started,
-        "cpu": cpu_seconds() - cpu,
-        "peak_mib": peak_rss_mib(),
+def bench_config(n: int, cv_repeats: int) -> dict:
+    """The config overrides of one size."""
+    return {
+        "simulation": {"n_patients": n, "n_sites": n_sites(n)},
+        "cv_repeats": cv_repeats,
+        "simulation_study": {"replicates": 2, "batches": 1},
     }
-    print(json.dumps(measured))
 
 
-def run_stage(stage: str, folder: Path, n: int) -> dict[str, float]:
-    """One stage in a fresh interpreter; its measurements."""
-    script = str(Path(__file__).resolve())
-    command = [
-        sys.executable,
-        script,
-        "--child",
-        stage,
-        "--folder",
-        str(folder),
-        "--patients",
-        str(n),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, env=_child_env())
-    if done.returncode != 0:
-        sys.exit(f"stage {stage} failed at {n} patients:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def read_jobs(folder: Path) -> Jobs:
+    """Every job's wall time (benchmarks/) and CPU time and peak memory (its log), by rule.
+
+    A benchmark file is benchmarks/<rule>.tsv or benchmarks/<rule>/<wildcards>.tsv; the log
+    of a rule script names its rule on its first line and ends with the resources line. Shell
+    rules (the copies into the Quarto project) write no such line: theirs come from the
+    benchmark file (NA, for a job too short to sample, counts 0).
+    """
+    jobs: Jobs = defaultdict(list)
+    for path in sorted((folder / "benchmarks").rglob("*.tsv")):
+        rule = path.relative_to(folder / "benchmarks").parts[0].removesuffix(".tsv")
+        with path.open() as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                sampled = {"cpu": row["cpu_time"], "peak_mib": row["max_rss"]}
+                job = {key: 0.0 if v == "NA" else float(v) for key, v in sampled.items()}
+                jobs[rule].append({"wall": float(row["s"]), **job})
+    usage: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for path in sorted((folder / "logs").rglob("*.log")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        found = [m for line in lines if (m := RESOURCES.search(line))]
+        if found:
+            rule = lines[0].removeprefix("INFO rule ").strip()
+            usage[rule].append((float(found[-1]["cpu"]), float(found[-1]["peak"])))
+    for rule, counted in usage.items():
+        if len(counted) != len(jobs.get(rule, [])):
+            sys.exit(
+                f"{folder}: {len(counted)} logs but {len(jobs.get(rule, []))} benchmarks of {rule}"
+            )
+        for job, (cpu, peak) in zip(jobs[rule], counted, strict=True):
+            job.update(cpu=cpu, peak_mib=peak)
+    return dict(jobs)
 
 
-def _child_env() -> dict[str, str]:
-    """Headless plotting, and one BLAS thread per process like a one-thread Snakemake job."""
-    env = dict(os.environ, MPLBACKEND="Agg")
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(name, "1")
-    return env
+def summarise(runs: list[dict[str, float]], per_job: bool = False) -> dict[str, float]:
+    """Summed (per_job: mean) wall and CPU time and the largest peak memory of some jobs."""
+    share = 1 / len(runs) if per_job else 1.0
+    return {
+        "wall": share * sum(job["wall"] for job in runs),
+        "cpu": share * sum(job["cpu"] for job in runs),
+        "peak_mib": max(job["peak_mib"] for job in runs),
+    }
+
+
+def by_stage(jobs: Jobs) -> dict[str, dict[str, float]]:
+    """Every stage of STAGES summarised; every rule that ran must belong to one."""
+    staged = {rule for rules in STAGES.values() for rule in rules}
+    if unknown := sorted(set(jobs) - staged):
+        sys.exit(f"rules without a stage in bench/scale.py STAGES: {unknown}")
+    out = {}
+    for stage, rules in STAGES.items():
+        runs = [job for rule in rules for job in jobs.get(rule, [])]
+        if not runs:
+            sys.exit(f"stage {stage!r} ran no job")
+        out[stage] = summarise(runs, per_job=stage == PER_JOB)
+    return out
 
 
 def machine() -> str:
@@ -432,22 +195,31 @@ def machine() -> str:
     )
 
 
-def growth(values: list[float], sizes: list[int]) -> list[str]:
-    """Growth per 10x patients between consecutive sizes."""
-    out = []
-    for (a, n_a), (b, n_b) in itertools.pairwise(zip(values, sizes, strict=True)):
-        out.append(f"{(b / a) ** (1 / math.log10(n_b / n_a)):.1f}" if a > 0 and b > 0 else "-")
-    return out
+def growth(a: float, b: float, n_a: int, n_b: int) -> float:
+    """Growth per 10x patients from (n_a, a) to (n_b, b)."""
+    return (b / a) ** (1 / math.log10(n_b / n_a)) if a > 0 and b > 0 else math.nan
+
+
+def n_log_n_growth(n_a: int, n_b: int) -> float:
+    """The growth per 10x of n log n between the two sizes (10 would be linear)."""
+    return growth(n_a * math.log(n_a), n_b * math.log(n_b), n_a, n_b)
 
 
 def table(
-    title: str, rows: dict[str, list[float]], sizes: list[int], fmt: str, base: float = 0.0
+    title: str, rows: dict[str, list[float]], sizes: list[int], fmt: str, label: str = "stage"
 ) -> str:
-    """A text table: one row per stage, one column per size, then growth per 10x."""
-    head = ["stage"] + [f"{n:,}" for n in sizes]
+    """A text table: one row per stage, one column per size, then the growth per 10x."""
+    head = [label, *(f"{n:,}" for n in sizes)]
     head += [f"x10 {a:,}->{b:,}" for a, b in itertools.pairwise(sizes)]
     body = [
-        [stage, *(format(v, fmt) for v in values), *growth([v - base for v in values], sizes)]
+        [
+            stage,
+            *(format(v, fmt) for v in values),
+            *(
+                "-" if math.isnan(g := growth(a, b, n_a, n_b)) else f"{g:.1f}"
+                for (a, n_a), (b, n_b) in itertools.pairwise(zip(values, sizes, strict=True))
+            ),
+        ]
         for stage, values in rows.items()
     ]
     widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
@@ -459,54 +231,96 @@ def table(
     return "\n".join(lines)
 
 
+def checks(staged: dict[int, dict[str, dict[str, float]]]) -> list[str]:
+    """Failures on the largest step: CPU time growing faster than n log n, memory over budget.
+
+    The fixed-size stages (manuscript, simulation study) are not expected to grow at all.
+    """
+    sizes = sorted(staged)
+    failures = []
+    if len(sizes) > 1:
+        n_a, n_b = sizes[-2:]
+        bound = n_log_n_growth(n_a, n_b)
+        for stage in STAGES:
+            g = growth(staged[n_a][stage]["cpu"], staged[n_b][stage]["cpu"], n_a, n_b)
+            if g > bound:
+                failures.append(f"{stage}: CPU time grows x{g:.1f} per 10x > n log n x{bound:.1f}")
+    largest = staged[sizes[-1]]
+    stage, peak = max(((s, v["peak_mib"]) for s, v in largest.items()), key=lambda x: x[1])
+    if peak >= MEMORY_BUDGET_MIB:
+        failures.append(f"{stage}: peak memory {peak:.0f} MiB >= {MEMORY_BUDGET_MIB} MiB")
+    return failures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--stages", nargs="+", choices=list(STAGES), default=list(STAGES))
-    parser.add_argument("--workdir", type=Path, help="scratch folder (default: a temporary one)")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--patients", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--cv-repeats", type=int, default=2)
+    parser.add_argument("--per-rule", action="store_true", help="also print every rule")
+    parser.add_argument("--workdir", type=Path, help="scratch folder, kept (default: temporary)")
     args = parser.parse_args()
-    if args.child:
-        child(args.child, args.folder, args.patients)
-        return 0
 
     sizes = sorted(args.sizes)
     scratch = args.workdir or Path(tempfile.mkdtemp(prefix="bench_scale_"))
     print(machine())
     print(f"load average at start: {os.getloadavg()[0]:.2f}; scratch: {scratch}")
-    print(f"config: defaults; sites = min({MAX_SITES}, max(6, ceil(n / {PATIENTS_PER_SITE})))")
-    started = time.perf_counter()
-    measured = {key: {s: [] for s in args.stages} for key in ("wall", "cpu", "peak_mib")}
-    idle = []
+    print(
+        f"snakemake --cores {args.cores}, default target; cv_repeats {args.cv_repeats}; "
+        f"sites = min({MAX_SITES}, max(6, ceil(n / {PATIENTS_PER_SITE})))"
+    )
+    staged, per_rule, totals = {}, {}, {}
     for n in sizes:
-        folder = scratch / f"n{n}"
-        folder.mkdir(parents=True, exist_ok=True)
-        idle.append(run_stage(IDLE, folder, n)["peak_mib"])
-        for stage in args.stages:
-            m = run_stage(stage, folder, n)
-            for key, values in measured.items():
-                values[stage].append(m[key])
-            print(
-                f"  n={n:>6,} {stage:<13} wall {m['wall']:8.2f} s  cpu {m['cpu']:8.2f} s"
-                f"  peak {m['peak_mib']:6.0f} MiB",
-                flush=True,
+        folder = workflow_copy(scratch / f"n{n}")
+        (folder / "bench.yaml").write_text(yaml.safe_dump(bench_config(n, args.cv_repeats)))
+        totals[n] = snakemake(folder, args.cores, "--configfile", "bench.yaml")
+        jobs = read_jobs(folder)
+        staged[n] = by_stage(jobs)
+        per_rule[n] = {
+            rule: summarise(runs, per_job=rule in STAGES[PER_JOB]) for rule, runs in jobs.items()
+        }
+        print(f"  n={n:>6,}: workflow {totals[n]:7.1f} s wall on {args.cores} cores", flush=True)
+
+    for key, title, fmt in (
+        ("wall", "Wall time of the jobs (s)", ".1f"),
+        ("cpu", "CPU time of the jobs, user + system (s)", ".1f"),
+        ("peak_mib", "Peak memory of one job (MiB)", ".0f"),
+    ):
+        rows = {stage: [staged[n][stage][key] for n in sizes] for stage in STAGES}
+        if key == "wall":
+            rows[f"workflow, {args.cores} cores"] = [totals[n] for n in sizes]
+        print()
+        print(table(title, rows, sizes, fmt))
+    if args.per_rule:
+        print()
+        print(table("Per rule: CPU time (s)", _rule_rows(per_rule, "cpu"), sizes, ".1f", "rule"))
+        print()
+        print(
+            table(
+                "Per rule: peak memory (MiB)",
+                _rule_rows(per_rule, "peak_mib"),
+                sizes,
+                ".0f",
+                "rule",
             )
-    base = max(idle)
-    print()
-    print(table("Wall time (s)", measured["wall"], sizes, ".2f"))
-    print()
-    print(table("CPU time, user + system (s)", measured["cpu"], sizes, ".2f"))
-    print()
-    title = f"Peak RSS (MiB; idle interpreter with imports {base:.0f} MiB, growth above it)"
-    print(table(title, measured["peak_mib"], sizes, ".0f", base))
-    elapsed, load = time.perf_counter() - started, os.getloadavg()[0]
-    print(f"\ntotal benchmark wall time: {elapsed:.0f} s; load average at end: {load:.2f}")
-    if not (args.workdir or args.keep):
+        )
+
+    failures = checks(staged)
+    print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
+    print(
+        "\n".join(f"FAIL {failure}" for failure in failures)
+        or "PASS: no stage grows faster "
+        f"than n log n on the largest step; every job under {MEMORY_BUDGET_MIB} MiB"
+    )
+    if not args.workdir:
         shutil.rmtree(scratch)
-    return 0
+    return 1 if failures else 0
+
+
+def _rule_rows(per_rule: dict[int, dict[str, dict[str, float]]], key: str) -> dict:
+    """One row per rule, in stage order."""
+    rules = [rule for stage_rules in STAGES.values() for rule in stage_rules]
+    return {rule: [per_rule[n][rule][key] for n in sorted(per_rule)] for rule in rules}
 
 
 if __name__ == "__main__":

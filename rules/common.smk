@@ -1,4 +1,5 @@
 # Names shared by every stage: where the raw exports come from and what the gate writes.
+import math
 from pathlib import Path
 
 from sbrtlung.provenance import git_state
@@ -42,3 +43,11 @@ MODEL_CV = {
 def model_repeats(name):
     """One file of every repeat, for the gather rule."""
     return expand(f"results/models/repeats/{{repeat}}/{name}.csv", repeat=MODEL_REPEATS)
+
+
+def memory(mb_per_input_mb):
+    """The mem_mb request of a job whose memory grows with its inputs. It is 1000 MB plus
+    `mb_per_input_mb` per MB of input (1.5 times the growth bench/scale.py measured, see
+    docs/cluster.md), so that a cohort of tens of thousands of patients gets enough on a
+    cluster."""
+    return lambda wildcards, input: 1000 + math.ceil(mb_per_input_mb * input.size_mb)

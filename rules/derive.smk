@@ -9,6 +9,8 @@ rule adles:
         "results/adam/adles.parquet",
     log:
         "logs/adles.log",
+    benchmark:
+        "benchmarks/adles.tsv",
     conda:
         ENV
     script:
@@ -26,6 +28,8 @@ rule adsl:
         lost_after_days=config["lost_to_follow_up_days"],
     log:
         "logs/adsl.log",
+    benchmark:
+        "benchmarks/adsl.tsv",
     conda:
         ENV
     script:
@@ -44,6 +48,8 @@ rule adtte:
         month_days=config["month_days"],
     log:
         "logs/adtte.log",
+    benchmark:
+        "benchmarks/adtte.tsv",
     conda:
         ENV
     script:
@@ -61,6 +67,8 @@ rule adae:
         acute_days=config["acute_ae_days"],
     log:
         "logs/adae.log",
+    benchmark:
+        "benchmarks/adae.tsv",
     conda:
         ENV
     script:
@@ -77,8 +85,12 @@ rule adlb:
     params:
         windows=config["lab_windows"],
         drop_out_of_window=config["drop_out_of_window_labs"],
+    resources:
+        mem_mb=memory(310),
     log:
         "logs/adlb.log",
+    benchmark:
+        "benchmarks/adlb.tsv",
     conda:
         ENV
     script:

@@ -18,6 +18,8 @@ rule efficacy:
         mem_mb=4000,
     log:
         "logs/efficacy.log",
+    benchmark:
+        "benchmarks/efficacy.tsv",
     conda:
         ENV
     script:
@@ -45,6 +47,8 @@ rule efficacy_tables:
         ),
     log:
         "logs/efficacy_tables.log",
+    benchmark:
+        "benchmarks/efficacy_tables.tsv",
     conda:
         ENV
     script:

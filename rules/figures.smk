@@ -19,6 +19,8 @@ rule figure_local_failure:
         seed=config["seed"],
     log:
         "logs/figure_local_failure.log",
+    benchmark:
+        "benchmarks/figure_local_failure.tsv",
     conda:
         ENV
     script:
@@ -41,6 +43,8 @@ rule figure_pfs_os:
         month_days=config["month_days"],
     log:
         "logs/figure_pfs_os.log",
+    benchmark:
+        "benchmarks/figure_pfs_os.tsv",
     conda:
         ENV
     script:
@@ -65,6 +69,8 @@ rule figure_failure_patterns:
         seed=config["seed"],
     log:
         "logs/figure_failure_patterns.log",
+    benchmark:
+        "benchmarks/figure_failure_patterns.tsv",
     conda:
         ENV
     script:
@@ -87,6 +93,8 @@ rule figure_swimmer:
         month_days=config["month_days"],
     log:
         "logs/figure_swimmer.log",
+    benchmark:
+        "benchmarks/figure_swimmer.tsv",
     conda:
         ENV
     script:

@@ -14,6 +14,8 @@ rule consort:
         pdf="results/figures/consort.pdf",
     log:
         "logs/consort.log",
+    benchmark:
+        "benchmarks/consort.tsv",
     conda:
         ENV
     script:

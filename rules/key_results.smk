@@ -21,6 +21,8 @@ rule key_results:
         design=config["sample_size"],
     log:
         "logs/key_results.log",
+    benchmark:
+        "benchmarks/key_results.tsv",
     conda:
         ENV
     script:
@@ -39,6 +41,8 @@ rule checklists:
         ),
     log:
         "logs/checklists.log",
+    benchmark:
+        "benchmarks/checklists.tsv",
     conda:
         ENV
     script:

@@ -19,6 +19,8 @@ rule manuscript_variables:
         config=config,
     log:
         "logs/manuscript_variables.log",
+    benchmark:
+        "benchmarks/manuscript_variables.tsv",
     conda:
         ENV
     script:
@@ -36,6 +38,8 @@ rule manuscript_result:
         name=r"[^/]+",
     log:
         "logs/manuscript_result/{kind}/{name}.log",
+    benchmark:
+        "benchmarks/manuscript_result/{kind}/{name}.tsv",
     conda:
         ENV
     shell:
@@ -65,6 +69,8 @@ rule manuscript:
         engine="auto",
     log:
         "logs/manuscript.log",
+    benchmark:
+        "benchmarks/manuscript.tsv",
     conda:
         ENV
     script:

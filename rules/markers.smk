@@ -9,8 +9,12 @@ rule marker_summary:
         adlb="results/adam/adlb.parquet",
     output:
         "results/markers/summary.csv",
+    resources:
+        mem_mb=memory(23),
     log:
         "logs/marker_summary.log",
+    benchmark:
+        "benchmarks/marker_summary.tsv",
     conda:
         ENV
     script:
@@ -29,8 +33,12 @@ rule marker_cox:
         key_results="results/markers/key_results.json",
     params:
         landmark_days=config["landmark_days"],
+    resources:
+        mem_mb=memory(31),
     log:
         "logs/marker_cox.log",
+    benchmark:
+        "benchmarks/marker_cox.tsv",
     conda:
         ENV
     script:
@@ -66,6 +74,8 @@ rule marker_tables:
         landmark_days=config["landmark_days"],  # quoted by the captions
     log:
         "logs/marker_tables.log",
+    benchmark:
+        "benchmarks/marker_tables.tsv",
     conda:
         ENV
     script:
@@ -83,8 +93,12 @@ rule figure_marker_trajectories:
             category="5. Blood markers",
         ),
         pdf="results/figures/marker_trajectories.pdf",
+    resources:
+        mem_mb=memory(44),
     log:
         "logs/figure_marker_trajectories.log",
+    benchmark:
+        "benchmarks/figure_marker_trajectories.tsv",
     conda:
         ENV
     script:
@@ -106,6 +120,8 @@ rule figure_marker_forest:
         landmark_days=config["landmark_days"],
     log:
         "logs/figure_marker_forest.log",
+    benchmark:
+        "benchmarks/figure_marker_forest.tsv",
     conda:
         ENV
     script:

@@ -17,10 +17,12 @@ rule model_repeat:
         horizon_days=config["horizon_days"],
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=memory(31),
         runtime=20,
     log:
         "logs/models/repeat_{repeat}.log",
+    benchmark:
+        "benchmarks/model_repeat/{repeat}.tsv",
     conda:
         ENV
     script:
@@ -37,10 +39,12 @@ rule model_final:
         **MODEL_CV,
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=memory(31),
         runtime=10,
     log:
         "logs/models/final.log",
+    benchmark:
+        "benchmarks/model_final.tsv",
     conda:
         ENV
     script:
@@ -68,6 +72,8 @@ rule model_summary:
         runtime=10,
     log:
         "logs/models/summary.log",
+    benchmark:
+        "benchmarks/model_summary.tsv",
     conda:
         ENV
     script:
@@ -99,8 +105,12 @@ rule model_tables:
         repeats=config["cv_repeats"],
         year_days=config["year_days"],
         horizon_days=config["horizon_days"],
+    resources:
+        mem_mb=memory(31),
     log:
         "logs/models/tables.log",
+    benchmark:
+        "benchmarks/model_tables.tsv",
     conda:
         ENV
     script:
@@ -125,6 +135,8 @@ rule model_figure_performance:
         landmark_days=config["landmark_days"],
     log:
         "logs/models/figure_performance.log",
+    benchmark:
+        "benchmarks/model_figure_performance.tsv",
     conda:
         ENV
     script:
@@ -149,6 +161,8 @@ rule model_figure_calibration:
         landmark_days=config["landmark_days"],
     log:
         "logs/models/figure_calibration.log",
+    benchmark:
+        "benchmarks/model_figure_calibration.tsv",
     conda:
         ENV
     script:

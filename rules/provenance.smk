@@ -18,6 +18,8 @@ rule provenance:
         git=GIT,
     log:
         "logs/provenance.log",
+    benchmark:
+        "benchmarks/provenance.tsv",
     conda:
         ENV
     script:

@@ -9,6 +9,8 @@ rule safety:
         grade5="results/safety/grade5.csv",
     log:
         "logs/safety.log",
+    benchmark:
+        "benchmarks/safety.tsv",
     conda:
         ENV
     script:
@@ -33,6 +35,8 @@ rule safety_tables:
         ),
     log:
         "logs/safety_tables.log",
+    benchmark:
+        "benchmarks/safety_tables.tsv",
     conda:
         ENV
     script:

@@ -52,6 +52,8 @@ rule simulation_study_batch:
         runtime=15,
     log:
         "logs/simulation_study/batch_{batch}.log",
+    benchmark:
+        "benchmarks/simulation_study_batch/{batch}.tsv",
     conda:
         ENV
     script:
@@ -73,6 +75,8 @@ rule simulation_study_summary:
         runtime=5,
     log:
         "logs/simulation_study/summary.log",
+    benchmark:
+        "benchmarks/simulation_study_summary.tsv",
     conda:
         ENV
     script:
@@ -96,6 +100,8 @@ rule simulation_study_table:
         bootstrap_reps=SIMSTUDY["bootstrap_reps"] or config["bootstrap_reps"],
     log:
         "logs/simulation_study/table.log",
+    benchmark:
+        "benchmarks/simulation_study_table.tsv",
     conda:
         ENV
     script:
@@ -117,6 +123,8 @@ rule simulation_study_figure:
         replicates=SIMSTUDY["replicates"],
     log:
         "logs/simulation_study/figure.log",
+    benchmark:
+        "benchmarks/simulation_study_figure.tsv",
     conda:
         ENV
     script:

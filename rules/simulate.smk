@@ -5,8 +5,12 @@ rule simulate_trial:
     params:
         simulation=config["simulation"],
         seed=config["seed"],
+    resources:
+        mem_mb=1000 + math.ceil(0.025 * config["simulation"]["n_patients"]),
     log:
         "logs/simulate_trial.log",
+    benchmark:
+        "benchmarks/simulate_trial.tsv",
     conda:
         ENV
     script:

@@ -14,6 +14,8 @@ rule table_baseline:
         ),
     log:
         "logs/table_baseline.log",
+    benchmark:
+        "benchmarks/table_baseline.tsv",
     conda:
         ENV
     script:
@@ -33,6 +35,8 @@ rule table_lesions:
         ),
     log:
         "logs/table_lesions.log",
+    benchmark:
+        "benchmarks/table_lesions.tsv",
     conda:
         ENV
     script:
@@ -52,6 +56,8 @@ rule table_sbrt:
         ),
     log:
         "logs/table_sbrt.log",
+    benchmark:
+        "benchmarks/table_sbrt.tsv",
     conda:
         ENV
     script:
@@ -72,6 +78,8 @@ rule table_sites:
         ),
     log:
         "logs/table_sites.log",
+    benchmark:
+        "benchmarks/table_sites.tsv",
     conda:
         ENV
     script:
@@ -97,6 +105,8 @@ rule table_data_quality:
         config=config,
     log:
         "logs/table_data_quality.log",
+    benchmark:
+        "benchmarks/table_data_quality.tsv",
     conda:
         ENV
     script:

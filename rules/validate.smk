@@ -15,8 +15,12 @@ rule validation_report:
     params:
         folder=RAW_DIR,
         config=config,
+    resources:
+        mem_mb=memory(27),
     log:
         "logs/validation_report.log",
+    benchmark:
+        "benchmarks/validation_report.tsv",
     conda:
         ENV
     script:
@@ -33,8 +37,12 @@ rule validated_tables:
     params:
         folder=RAW_DIR,
         config=config,
+    resources:
+        mem_mb=memory(27),
     log:
         "logs/validated_tables.log",
+    benchmark:
+        "benchmarks/validated_tables.tsv",
     conda:
         ENV
     script:

@@ -74,6 +74,20 @@ def test_paper_is_rendered_and_every_number_in_its_prose_comes_from_the_results(
         assert "?@" not in rendered and "?var:" not in rendered
 
 
+def test_every_job_records_its_time_and_memory(default_run):
+    """bench/scale.py and cluster sizing read these: a benchmark file per job, and the log of
+    every rule script ends with the kernel's CPU time and peak memory of the job."""
+    benchmarks = list((default_run / "benchmarks").rglob("*.tsv"))
+    logs = list((default_run / "logs").rglob("*.log"))
+    assert len(benchmarks) == len(logs) > 40
+    scripts = [log for log in logs if log.read_text().startswith("INFO rule ")]
+    assert len(scripts) > 40
+    for log in scripts:
+        assert "INFO resources: cpu " in log.read_text().splitlines()[-1], log
+    header = benchmarks[0].read_text().splitlines()[0].split("\t")
+    assert header[:3] == ["s", "h:m:s", "max_rss"]
+
+
 def test_two_clean_runs_give_byte_identical_results(default_run, tmp_path):
     """Same inputs and config: every file under results/ is the same, byte for byte."""
     folder = workflow_copy(tmp_path / "wf")
