@@ -89,6 +89,33 @@ def test_trajectories_draw_one_panel_and_one_line_per_observed_pair(adlb):
     assert titled["Hemoglobin, g/L"].get_yscale() == "linear"
 
 
+def test_large_cohorts_draw_some_lines_but_boxes_of_everyone(adlb):
+    """Lines of `max_lines` patients, the same in every panel; medians of all patients."""
+    patients = np.sort(adlb["USUBJID"].unique())
+    fig = figures.trajectory_figure(adlb, max_lines=5)
+    titled = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
+    drawn = patients[style.evenly_spaced(len(patients), 5)]
+    assert len(drawn) == 5 and drawn[0] == patients[0] and drawn[-1] == patients[-1]
+    nlr = adlb[adlb["PARAMCD"] == "nlr"].pivot(index="USUBJID", columns="TIMEPOINT", values="AVAL")
+    nlr = nlr.reindex(columns=list(v.TIMEPOINTS))
+    shown = nlr.loc[nlr.index.isin(drawn)]
+    pairs = (
+        shown.iloc[:, :2].notna().all(axis=1).sum() + shown.iloc[:, 1:].notna().all(axis=1).sum()
+    )
+    (lines,) = [c for c in titled["NLR"].collections if isinstance(c, LineCollection)]
+    assert len(lines.get_segments()) == pairs < len(nlr)
+    medians = [line for line in titled["NLR"].get_lines() if len(line.get_xdata()) == 3]
+    np.testing.assert_allclose(medians[-1].get_ydata(), nlr.median().to_numpy())
+    labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().texts]
+    assert f"One patient\n(5 of {len(patients)})" in labels
+    assert "One patient" in [
+        t.get_text()
+        for ax in figures.trajectory_figure(adlb).axes
+        if ax.get_legend()
+        for t in ax.get_legend().texts
+    ]
+
+
 @pytest.mark.parametrize(
     ("lower", "upper", "limits"),
     [

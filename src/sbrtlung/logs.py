@@ -5,6 +5,7 @@ import resource
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 
@@ -48,5 +49,24 @@ def usage() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-    peak = max(own.ru_maxrss, children.ru_maxrss)
-    return cpu, peak / (2**20 if sys.platform == "darwin" else 2**10)  # bytes there, KiB here
+    return cpu, max(_own_peak_kib(own), _kib(children.ru_maxrss)) / 1024
+
+
+def _own_peak_kib(own: resource.struct_rusage) -> float:
+    """This process's peak RSS since it started. Linux's ru_maxrss would also count the
+    parent's memory at the moment it spawned us (kept across exec), hence VmHWM there.
+
+    A child's ru_maxrss has the same floor, our own memory when we spawned it, which the
+    maximum with our own peak absorbs.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1])  # kB
+    return _kib(own.ru_maxrss)
+
+
+def _kib(maxrss: int) -> float:
+    """ru_maxrss in KiB: macOS counts bytes, Linux KiB."""
+    return maxrss / 1024 if sys.platform == "darwin" else float(maxrss)

@@ -4,7 +4,10 @@ univariable Cox models (SAP 5).
 Trajectories (from ADLB): one panel per marker; each patient is a thin translucent line
 joining the values at consecutive timepoints at which they were sampled, over a box per
 timepoint (median and quartiles, whiskers to the furthest value within 1.5 IQR of the box);
-the medians are joined by a bold line. Forest plot (from the Cox results): HR per SD with its
+the medians are joined by a bold line. Beyond `MAX_LINES` (300) patients, lines would merge
+into a grey block, so the lines and points are those of 300 patients evenly spaced in
+patient-id order (the same in every panel), and the key says so; boxes and medians are
+always of every patient. Forest plot (from the Cox results): HR per SD with its
 95% CI on a log axis, one column per endpoint, the safety-set baseline models on top and the
 landmark models (post-treatment values and dynamics) below.
 
@@ -45,6 +48,7 @@ from sbrtlung.figures.style import (
     OKABE_ITO,
     PAGE_WIDTH,
     SMALL_SIZE,
+    evenly_spaced,
     new_figure,
     paper,
 )
@@ -57,6 +61,7 @@ COLUMNS = 4
 PANEL_HEIGHT = 1.55  # inches per row of trajectory panels
 TIMEPOINT_TICKS = ("BL", "EoT", "1 mo")
 LINE_ALPHA = 0.25
+MAX_LINES = 300
 BOX_COLOR = OKABE_ITO["blue"]
 MAX_HR_LIMIT = 8.0
 MIN_HR_LIMIT = 2.0
@@ -91,21 +96,24 @@ def _plain(value: float, _position: float) -> str:
     return f"{value:g}"
 
 
-def _trajectory_panel(ax: Axes, wide: pd.DataFrame, title: str) -> None:
+def _trajectory_panel(ax: Axes, wide: pd.DataFrame, drawn_ids: pd.Index, title: str) -> None:
     x = np.arange(len(v.TIMEPOINTS), dtype=float)
     values = wide.to_numpy(dtype=float)
+    lines = wide[wide.index.isin(drawn_ids)].to_numpy(dtype=float)
     segments = [
         [(x[j], row[j]), (x[j + 1], row[j + 1])]
-        for row in values
+        for row in lines
         for j in range(len(x) - 1)
         if not (np.isnan(row[j]) or np.isnan(row[j + 1]))
     ]
     ax.add_collection(
         LineCollection(segments, colors=GREY, linewidths=0.35, alpha=LINE_ALPHA, zorder=1)
     )
+    points = ~np.isnan(lines)
+    ax.scatter(
+        x[np.nonzero(points)[1]], lines[points], s=1.2, color=GREY, alpha=0.5, lw=0, zorder=1
+    )
     observed = ~np.isnan(values)
-    columns = np.nonzero(observed)[1]
-    ax.scatter(x[columns], values[observed], s=1.2, color=GREY, alpha=0.5, lw=0, zorder=1)
     groups = [values[observed[:, j], j] for j in range(len(x))]
     drawn = [j for j, g in enumerate(groups) if g.size]
     ax.boxplot(
@@ -139,11 +147,12 @@ def _panel_title(marker: str) -> str:
     return short if UNITS[marker] in ("ratio", "score") else f"{short}, {unit_label(marker)}"
 
 
-def _trajectory_key(ax: Axes) -> None:
+def _trajectory_key(ax: Axes, drawn: int, patients: int) -> None:
     """The unused last panel explains the marks and the timepoint abbreviations."""
     ax.axis("off")
+    line = "One patient" if drawn == patients else f"One patient\n({drawn} of {patients:,})"
     handles = [
-        Line2D([], [], color=GREY, alpha=0.6, linewidth=0.6, label="One patient"),
+        Line2D([], [], color=GREY, alpha=0.6, linewidth=0.6, label=line),
         Patch(facecolor="white", edgecolor=BOX_COLOR, label="Quartiles (box)"),
         Line2D([], [], color=BOX_COLOR, linewidth=1.4, label="Medians"),
     ]
@@ -159,8 +168,10 @@ def _trajectory_key(ax: Axes) -> None:
     )
 
 
-def trajectory_figure(adlb: pd.DataFrame) -> Figure:
+def trajectory_figure(adlb: pd.DataFrame, max_lines: int = MAX_LINES) -> Figure:
     """One panel per marker: patients' paired values over the boxes of each timepoint."""
+    patients = pd.Index(np.sort(adlb["USUBJID"].unique()))
+    drawn_ids = patients[evenly_spaced(len(patients), max_lines)]
     rows = -(-len(v.MARKERS) // COLUMNS)
     with paper():
         fig = new_figure(PAGE_WIDTH, min(MAX_HEIGHT, rows * PANEL_HEIGHT))
@@ -169,10 +180,10 @@ def trajectory_figure(adlb: pd.DataFrame) -> Figure:
             chosen = adlb[adlb["PARAMCD"] == marker]
             wide = chosen.pivot(index="USUBJID", columns="TIMEPOINT", values="AVAL")
             wide = wide.reindex(columns=list(v.TIMEPOINTS)).sort_index()
-            _trajectory_panel(ax, wide, _panel_title(marker))
+            _trajectory_panel(ax, wide, drawn_ids, _panel_title(marker))
         for ax in axes[len(v.MARKERS) : -1]:
             ax.axis("off")
-        _trajectory_key(axes[-1])
+        _trajectory_key(axes[-1], len(drawn_ids), len(patients))
     return fig
 
 

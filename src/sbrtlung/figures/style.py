@@ -111,6 +111,14 @@ def save(fig: Figure, stem: str | Path) -> tuple[Path, Path]:
     return png, pdf
 
 
+def evenly_spaced(n: int, limit: int) -> np.ndarray:
+    """Indices of the rows drawn when a figure cannot show all `n`: all of them, or `limit`
+    evenly spaced ones, the first and last included (a sample without a random draw)."""
+    if n <= limit:
+        return np.arange(n)
+    return np.unique(np.round(np.linspace(0, n - 1, limit)).astype(int))
+
+
 def month_ticks(max_months: float, step: float = 6.0) -> np.ndarray:
     """Ticks 0, step, ... up to the first multiple of `step` at or beyond `max_months`."""
     last = step * max(1, int(np.ceil(max_months / step - 1e-9)))

@@ -33,6 +33,7 @@ from sbrtlung.figures.style import (
     OKABE_ITO,
     PAGE_WIDTH,
     SMALL_SIZE,
+    evenly_spaced,
     month_ticks,
     new_figure,
     paper,
@@ -95,13 +96,6 @@ def swimmer_events(adsl: pd.DataFrame, adtte: pd.DataFrame, month_days: float) -
     return events.drop(columns="DAY").sort_values(["USUBJID", "KIND", "MONTH"], kind="stable")
 
 
-def shown_rows(n: int, limit: int = MAX_PATIENTS) -> np.ndarray:
-    """Indices (in follow-up order) of the patients drawn: all, or `limit` evenly spaced."""
-    if n <= limit:
-        return np.arange(n)
-    return np.unique(np.round(np.linspace(0, n - 1, limit)).astype(int))
-
-
 def swimmer_figure(
     adsl: pd.DataFrame, adtte: pd.DataFrame, *, month_days: float, max_patients: int = MAX_PATIENTS
 ) -> Figure:
@@ -110,7 +104,7 @@ def swimmer_figure(
     n_saf = len(bars)
     if n_saf == 0:
         raise ValueError("ADSL has no safety-set patient")
-    bars = bars.iloc[shown_rows(n_saf, max_patients)].reset_index(drop=True)
+    bars = bars.iloc[evenly_spaced(n_saf, max_patients)].reset_index(drop=True)
     y = pd.Series(np.arange(len(bars)), index=bars["USUBJID"])
     events = swimmer_events(adsl, adtte, month_days)
     events = events[events["USUBJID"].isin(y.index)]
