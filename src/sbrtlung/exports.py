@@ -66,6 +66,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ].*")
 _SERIAL_DATE = re.compile(r"\d+(\.\d+)?")
 _DMY_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 _MAX_INT_DIGITS = 18  # anything longer cannot be an int64
 _YEARS = (1678, 2261)  # the whole years a datetime64[ns] can hold
 
@@ -417,7 +418,8 @@ def describe_rule(rule: str) -> str:
 
 
 def _has_bad_bytes(text: str) -> bool:
-    return any("\udc80" <= char <= "\udcff" for char in text)
+    """Whether the text holds an undecodable byte (a lone surrogate of surrogateescape)."""
+    return _UNDECODABLE.search(text) is not None
 
 
 def _shown(cell: str) -> str:
