@@ -94,7 +94,7 @@ rule figure_marker_trajectories:
         ),
         pdf="results/figures/marker_trajectories.pdf",
     resources:
-        mem_mb=memory(44),
+        mem_mb=memory(21),
     log:
         "logs/figure_marker_trajectories.log",
     benchmark:
