@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from sbrtlung.findings import Finding
+from sbrtlung.findings import Finding, row_list, rows_by_value
 from sbrtlung.schemas.raw import EXPORTS
 
 # Descriptions of the rules this module applies (the pandera checks are described from their
@@ -325,7 +325,7 @@ def _contract_findings(
     key_cases = cases[cases["check"] == "multiple_fields_uniqueness"]
     if not key_cases.empty:
         findings.extend(_key_findings(table, raw, list(schema.unique), fatal))
-    rows_of_value: dict[str, dict[Any, list[int]]] = {}
+    rows_of_value: dict[str, dict[Any, str]] = {}
     for case in cases.drop(key_cases.index).itertuples(index=False):
         row, column = int(case.index), str(case.column)
         if (row, column) in rejected:
@@ -335,22 +335,15 @@ def _contract_findings(
             if pd.isna(table.at[row, column]):
                 continue
             if column not in rows_of_value:
-                rows_of_value[column] = _rows_by_value(table[column])
+                rows_of_value[column] = rows_by_value(table[column])
             others = rows_of_value[column][table.at[row, column]]
-            rule, message = "unique", f"the value must be unique; it is on rows {_rows(others)}"
+            rule, message = "unique", f"the value must be unique; it is on rows {others}"
         elif case.check == "not_nullable":
             rule, message = "not_nullable", "a required value is missing"
         else:
             rule, message = _check_text(spec, spec.checks[int(case.check_number)])
         findings.append(fatal(row, column, _shown(raw.at[row, column]), rule, message))
     return findings
-
-
-def _rows_by_value(values: pd.Series) -> dict[Any, list[int]]:
-    """The rows (in file order) of each value of a column, grouped in one pass: a scan of the
-    column per duplicated row would take time quadratic in the rows of a doubled export."""
-    known = values.dropna()
-    return known.index.to_series().groupby(known.to_numpy(), sort=False).agg(list).to_dict()
 
 
 def _schema_for(schema: pa.DataFrameSchema, present: list[str]) -> pa.DataFrameSchema:
@@ -374,7 +367,9 @@ def _key_findings(
     for _, group in table[duplicated].groupby(key, sort=False):
         for row in group.index:
             value = ", ".join(_shown(raw.at[row, name]) for name in key)
-            message = f"the key {column} must identify one row; it is on rows {_rows(group.index)}"
+            message = (
+                f"the key {column} must identify one row; it is on rows {row_list(group.index)}"
+            )
             findings.append(fatal(int(row), column, value, rule, message))
     return sorted(findings, key=lambda finding: finding.row)
 
@@ -425,7 +420,3 @@ def _has_bad_bytes(text: str) -> bool:
 def _shown(cell: str) -> str:
     """The field as text a report can show: undecodable bytes written as \\xNN escapes."""
     return cell.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _rows(rows: Any) -> str:
-    return ", ".join(str(int(row)) for row in rows)

@@ -5,8 +5,9 @@ rules) reports in this one shape, so the report, the stderr summary and the test
 the same way.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -38,3 +39,18 @@ def to_frame(findings: list[Finding]) -> pd.DataFrame:
         .drop(columns="_order")
         .reset_index(drop=True)
     )
+
+
+def row_list(rows: Iterable[Any]) -> str:
+    """Row numbers as a message writes them: '2, 5, 9'."""
+    return ", ".join(str(int(row)) for row in rows)
+
+
+def rows_by_value(values: pd.Series) -> dict[Any, str]:
+    """For each non-missing value of a column (index = row number), its rows as `row_list`.
+
+    Grouped in one pass: a scan of the column per duplicated row would take time quadratic in
+    the rows of a doubled export.
+    """
+    known = values.dropna()
+    return known.index.to_series().groupby(known.to_numpy(), sort=False).agg(row_list).to_dict()

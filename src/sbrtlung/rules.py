@@ -40,7 +40,7 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.findings import Finding, Severity
+from sbrtlung.findings import Finding, Severity, rows_by_value
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
 
@@ -178,11 +178,8 @@ def _screening_duplicate(t: Tables, c: Config) -> pd.DataFrame:
     s = t["screening"]
     ids = s["patient_id"]
     mask = ids.notna() & ids.duplicated(keep=False)
-    # The rows of each duplicated id, grouped once (not one scan of the file per row).
-    duplicated = s[mask]
-    rows_of = duplicated.index.to_series().groupby(duplicated["patient_id"], sort=False)
-    rows_of = rows_of.agg(lambda rows: "on rows " + ", ".join(map(str, rows)))
-    return _hits(s, mask, "patient_id", lambda r: r["patient_id"].map(rows_of))
+    rows_of = rows_by_value(ids[mask])
+    return _hits(s, mask, "patient_id", lambda r: "on rows " + r["patient_id"].map(rows_of))
 
 
 def _screening_id_not_eligible(t: Tables, c: Config) -> pd.DataFrame:
