@@ -5,18 +5,7 @@ import pytest
 from sbrtlung import config, efficacy
 from sbrtlung.adam import derive_all
 from sbrtlung.simulate import simulate_trial
-from sbrtlung.truth import true_values
-
-# efficacy rate key -> key of the generator's truth at 2 years
-TRUTHS = {
-    "lcr": "lcr_2y",
-    "lcr_km": "lcr_km_2y",
-    "local_recurrence": "local_recurrence_2y",
-    "regional_recurrence": "regional_2y",
-    "distant_metastasis": "distant_2y",
-    "pfs": "pfs_2y",
-    "os": "os_2y",
-}
+from sbrtlung.truth import RATE_TRUTHS, true_values
 
 
 @pytest.mark.slow
@@ -26,7 +15,7 @@ def test_pipeline_recovers_the_true_two_year_rates():
     adsl, adtte = adam["adsl"], adam["adtte"]
     rates = efficacy.rates(adtte, adsl, {"2y": c["horizon_days"]}, reps=400, seed=1)
     truth = true_values(c["simulation"])
-    for key, true_key in TRUTHS.items():
+    for key, true_key in RATE_TRUTHS.items():
         row = rates[rates["key"] == key].iloc[0]
         assert row["lower95"] < truth[true_key] < row["upper95"], (key, row, truth[true_key])
         # and tightly: within 2.58 standard errors read off the 95% interval

@@ -31,7 +31,7 @@ def two_replicates() -> pd.DataFrame:
 def test_replicates_run_through_the_library(two_replicates):
     results = two_replicates
     assert list(results.columns) == simstudy.RESULT_COLUMNS
-    assert len(results) == 2 * 2 * len(simstudy.TRUTHS)  # scenarios x replicates x rates
+    assert len(results) == 2 * 2 * len(simstudy.RATE_TRUTHS)  # scenarios x replicates x rates
     assert set(results["scenario"]) == {"H0", "H1"}
     assert (results["n_patients"] <= simstudy.planned_patients(study_config())).all()
     assert results[["estimate", "lower95", "upper95"]].stack().between(0, 1).all()
@@ -95,7 +95,7 @@ def hand_made(scenario: str, decisions: list[bool]) -> pd.DataFrame:
         "upper95": [0.86, 0.90, 0.95, 0.79, np.nan],
     }
     frames = []
-    for key in simstudy.TRUTHS:
+    for key in simstudy.RATE_TRUTHS:
         frames.append(
             pd.DataFrame(rows).assign(
                 scenario=scenario,
@@ -120,7 +120,7 @@ def hand_summary() -> pd.DataFrame:
             hand_made("H1", [True, True, True, False, True]),
         ]
     )
-    truths = {s: dict.fromkeys(simstudy.TRUTHS, 0.8) for s in simstudy.SCENARIOS}
+    truths = {s: dict.fromkeys(simstudy.RATE_TRUTHS, 0.8) for s in simstudy.SCENARIOS}
     return simstudy.summarise(results, truths, {"H0": 0.8, "H1": 0.9}, {"H0": 0.05, "H1": 0.8})
 
 
@@ -174,7 +174,7 @@ def test_key_results_and_table_of_a_hand_made_summary(hand_summary):
     assert table.iloc[0, 2] == f"20.0 ({low}-{high})"
     assert table.iloc[1].tolist()[2:] == ["5.0 (one-sided alpha)", "80.0 (power)"]
     coverage = table[table["Measure"].str.startswith("Coverage")]
-    assert len(coverage) == len(simstudy.TRUTHS)
+    assert len(coverage) == len(simstudy.RATE_TRUTHS)
     assert (coverage["H0: true LCR 80%"] == "50.0 (25.0)").all()
 
 
@@ -211,7 +211,7 @@ def test_snakemake_target_on_a_tiny_study(tmp_path):
     assert study["type1_error"]["replicates"] == study["power"]["replicates"] == 4
     assert study["n_patients"] == 66 and study["bootstrap_reps"] == 50
     summary = pd.read_csv(results / "simulation_study" / "summary.csv")
-    assert set(summary["key"]) == {simstudy.DECISION, *simstudy.TRUTHS}
+    assert set(summary["key"]) == {simstudy.DECISION, *simstudy.RATE_TRUTHS}
     table = (results / "tables" / "simulation_study.md").read_text()
     assert table.startswith("| Quantity | Measure | H0: true LCR 80% | H1: true LCR 90% |")
     assert pd.read_csv(results / "tables" / "simulation_study.csv").shape[0] == 2 + 5 * 7

@@ -50,22 +50,12 @@ from sbrtlung.adam import derive_all
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.formatting import number, percent
 from sbrtlung.simulate import simulate_trial
-from sbrtlung.truth import true_values
+from sbrtlung.truth import RATE_TRUTHS, true_values
 
 # Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
 SCENARIOS = {"H0": "lcr_null", "H1": "lcr_alternative"}
 REJECTION = {"H0": "type1_error", "H1": "power"}
 TARGET_NAMES = {"H0": "one-sided alpha", "H1": "power"}
-# Efficacy rate key -> key of its population truth at 2 years.
-TRUTHS = {
-    "lcr": "lcr_2y",
-    "lcr_km": "lcr_km_2y",
-    "local_recurrence": "local_recurrence_2y",
-    "regional_recurrence": "regional_2y",
-    "distant_metastasis": "distant_2y",
-    "pfs": "pfs_2y",
-    "os": "os_2y",
-}
 LABELS = {rate.key: rate.label for rate in efficacy.RATES}
 DECISION = "primary_decision"
 HORIZON = "2y"
@@ -146,7 +136,7 @@ def run_batch(config: Mapping[str, Any], batch: int) -> pd.DataFrame:
         for replicate in numbers:
             seeds = replicate_seeds(config["seed"], scenario, replicate)
             rates, success = analyse_replicate(config, sim, seeds)
-            rows = rates[rates["key"].isin(list(TRUTHS))]
+            rows = rates[rates["key"].isin(list(RATE_TRUTHS))]
             frames.append(rows.assign(scenario=scenario, replicate=replicate, reject_h0=success))
     return pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
 
@@ -154,7 +144,7 @@ def run_batch(config: Mapping[str, Any], batch: int) -> pd.DataFrame:
 def check_complete(results: pd.DataFrame, replicates: int) -> None:
     """Every scenario has every replicate 1..R exactly once per rate (a gather's guard)."""
     expected = pd.MultiIndex.from_product(
-        [list(SCENARIOS), range(1, replicates + 1), list(TRUTHS)],
+        [list(SCENARIOS), range(1, replicates + 1), list(RATE_TRUTHS)],
         names=["scenario", "replicate", "key"],
     )
     found = pd.MultiIndex.from_frame(results[["scenario", "replicate", "key"]])
@@ -163,11 +153,11 @@ def check_complete(results: pd.DataFrame, replicates: int) -> None:
 
 
 def scenario_truths(config: Mapping[str, Any]) -> dict[str, dict[str, float]]:
-    """Population truth of every rate (TRUTHS keys) in every scenario."""
+    """Population truth of every rate (RATE_TRUTHS keys) in every scenario."""
     truths = {}
     for scenario in SCENARIOS:
         values = true_values(scenario_simulation(config, scenario))
-        truths[scenario] = {key: values[name] for key, name in TRUTHS.items()}
+        truths[scenario] = {key: values[name] for key, name in RATE_TRUTHS.items()}
     return truths
 
 
@@ -259,7 +249,7 @@ def summarise(
         decisions = own.loc[own["key"] == "lcr", "reject_h0"].to_numpy(bool)
         row = _proportion("rejection_rate", decisions) | {"target": nominal[scenario]}
         records.append(head | {"key": DECISION, "truth": true_lcr[scenario]} | row)
-        for key in TRUTHS:
+        for key in RATE_TRUTHS:
             truth = truths[scenario][key]
             targets = {"mean_estimate": truth, "bias": 0.0, "coverage95": MC_LEVEL}
             for row in rate_measures(own[own["key"] == key], truth):
@@ -315,7 +305,7 @@ def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
     for scenario, name in REJECTION.items():
         row = _get(summary, scenario, DECISION, "rejection_rate")
         out[name] = entry(row) | {"nominal": row["target"], "true_lcr_2y": row["true_lcr_2y"]}
-    out["rates"] = {s: {key: rate(s, key) for key in TRUTHS} for s in SCENARIOS}
+    out["rates"] = {s: {key: rate(s, key) for key in RATE_TRUTHS} for s in SCENARIOS}
     return {"simulation_study": out}
 
 
@@ -365,7 +355,7 @@ def results_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The readable table: one column per scenario, measures in rows (%, percentage points)."""
     columns = {s: _scenario_title(summary, s) for s in SCENARIOS}
     blocks = [("Primary decision: lower 90% limit of LCR above H0", DECISION, _DECISION_ROWS)]
-    blocks += [(LABELS[key], key, _RATE_ROWS) for key in TRUTHS]
+    blocks += [(LABELS[key], key, _RATE_ROWS) for key in RATE_TRUTHS]
     rows = []
     for quantity, key, specs in blocks:
         for label, measure, show in specs:
@@ -425,12 +415,12 @@ def _decision_panel(ax, summary: pd.DataFrame, scenario: str) -> None:
 
 def _rate_panel(ax, summary: pd.DataFrame, measure: str, reference: float, scale: float) -> None:
     """One measure of every rate (rows) in both scenarios, with MC 95% intervals."""
-    for i, key in enumerate(TRUTHS):
+    for i, key in enumerate(RATE_TRUTHS):
         for scenario in SCENARIOS:
             row = _get(summary, scenario, key, measure)
             _interval(ax, i + OFFSET[scenario], row, scenario, scale)
     ax.axvline(reference * scale, color=GREY, linestyle="--", linewidth=0.8)
-    ax.set_ylim(len(TRUTHS) - 0.5, -0.5)
+    ax.set_ylim(len(RATE_TRUTHS) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
 
 
@@ -451,7 +441,7 @@ def figure(summary: pd.DataFrame) -> Figure:
         cover = fig.add_subplot(grid[:, 2], sharey=bias)
         _rate_panel(bias, summary, "bias", 0.0, 100.0)
         bias.set_xlabel("Bias (percentage points)")
-        bias.set_yticks(range(len(TRUTHS)), [SHORT_LABELS[key] for key in TRUTHS])
+        bias.set_yticks(range(len(RATE_TRUTHS)), [SHORT_LABELS[key] for key in RATE_TRUTHS])
         _rate_panel(cover, summary, "coverage95", MC_LEVEL, 1.0)
         replicates = int(_get(summary, "H0", "lcr", "coverage95")["n_replicates"])
         half = MC_Z * binomial_mcse(MC_LEVEL, replicates)

@@ -352,6 +352,18 @@ def _rates(key: tuple, targets: tuple[float, float, float, float]) -> tuple[tupl
     return tuple((name, float(value)) for name, value in rates.items())
 
 
+# Efficacy rate key (`efficacy.RATES`) -> key of its population truth at 2 years.
+RATE_TRUTHS = {
+    "lcr": "lcr_2y",
+    "lcr_km": "lcr_km_2y",
+    "local_recurrence": "local_recurrence_2y",
+    "regional_recurrence": "regional_2y",
+    "distant_metastasis": "distant_2y",
+    "pfs": "pfs_2y",
+    "os": "os_2y",
+}
+
+
 def true_values(sim: Mapping[str, Any]) -> dict[str, float]:
     """Population values of the SAP estimands at 2 years for this simulation config (cached).
 
