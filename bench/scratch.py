@@ -1,5 +1,5 @@
-"""A scratch copy of the workflow for the benchmarks, so they never touch the checkout's
-results/, and a timed Snakemake run in it."""
+"""A scratch copy of the workflow, so that benchmarks and the workflow tests never touch the
+checkout's results/, and a timed Snakemake run in it."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ WORKFLOW = (
 def workflow_copy(target: Path) -> Path:
     """The workflow's files (not its results) in `target`."""
     target.mkdir(parents=True, exist_ok=True)
-    ignored = shutil.ignore_patterns("__pycache__", "_output", "_results", "_variables.yml")
+    ignored = shutil.ignore_patterns(
+        "__pycache__", "_output", "_results", "_variables.yml", ".quarto"
+    )
     for name in WORKFLOW:
         source = ROOT / name
         if source.is_dir():

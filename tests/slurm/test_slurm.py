@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflow.test_workflow import ROOT, workflow_copy
+from bench.scratch import ROOT
+from tests.workflow.test_workflow import workflow_copy
 
 pytestmark = pytest.mark.slow
 
@@ -47,6 +48,12 @@ def running_daemons(state: Path) -> dict[str, int]:
     return found
 
 
+def cluster_script(name: str, state: Path, timeout: int) -> subprocess.CompletedProcess:
+    """Run a script of ci/slurm/ on the cluster's state folder."""
+    command = ["bash", str(CLUSTER / name), str(state)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """The cluster's state folder while it runs.
@@ -56,24 +63,14 @@ def cluster():
     """
     state = Path(tempfile.mkdtemp(prefix="sbrtlung-slurm-"))
     try:
-        started = subprocess.run(
-            ["bash", str(CLUSTER / "start.sh"), str(state)],
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        started = cluster_script("start.sh", state, timeout=900)
         if started.returncode == UNAVAILABLE:
             pytest.skip(f"SLURM cannot be installed here: {started.stderr.strip()}")
         assert started.returncode == 0, started.stderr[-3000:]
         assert set(running_daemons(state)) == set(DAEMONS.values())
         yield state
     finally:
-        stopped = subprocess.run(
-            ["bash", str(CLUSTER / "stop.sh"), str(state)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        stopped = cluster_script("stop.sh", state, timeout=120)
         left = running_daemons(state)
         assert stopped.returncode == 0 and not left, (left, stopped.stderr)
         shutil.rmtree(state)
@@ -87,9 +84,8 @@ def snakemake(folder: Path, *args: str) -> subprocess.Popen:
 
 
 def scratch(folder: Path) -> Path:
-    """The workflow with its profiles and the small config, in a fresh folder."""
+    """The workflow with its profiles and this module's small config, in a fresh folder."""
     workflow_copy(folder)
-    shutil.copytree(ROOT / "profiles", folder / "profiles")
     (folder / "small.yaml").write_text(SMALL)
     return folder
 

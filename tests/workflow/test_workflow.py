@@ -11,11 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bench import scratch
 from sbrtlung.manuscript.numbers import untraced_numbers
 
-ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW = ("Snakefile", "rules", "scripts", "schemas", "config", "report", "envs", "manuscript")
-MADE = ("__pycache__", "_output", "_results", "_variables.yml", ".quarto")
 SMALL = (
     "bootstrap_reps: 100\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
     "simulation_study:\n  replicates: 4\n  batches: 2\n  bootstrap_reps: 50\n"
@@ -23,15 +21,10 @@ SMALL = (
 
 
 def workflow_copy(target: Path) -> Path:
-    """The workflow files in a fresh folder, so runs never touch the checkout's results/."""
-    target.mkdir(parents=True)
+    """The workflow, its profiles and the small config in a fresh folder (bench/scratch.py)."""
+    assert not target.exists()
+    scratch.workflow_copy(target)
     (target / "small.yaml").write_text(SMALL)
-    for name in WORKFLOW:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(*MADE))
-        else:
-            shutil.copy2(source, target / name)
     return target
 
 
