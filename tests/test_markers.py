@@ -204,6 +204,12 @@ def test_scaled_schoenfeld_residuals_equal_lifelines_with_heavy_ties(seed):
         (pd.DataFrame({"time": [5.0], "event": [True], "x": [1.0]}), "fewer than 2 patients"),
         (pd.DataFrame({"time": [5.0, 6.0], "event": [False] * 2, "x": [1, 2.0]}), "no event"),
         (pd.DataFrame({"time": [5.0, 6.0], "event": [True] * 2, "x": [1, 1.0]}), "no variation"),
+        (  # complete separation: the higher x, the earlier the event, every time
+            pd.DataFrame(
+                {"time": np.arange(1.0, 13), "event": [True] * 12, "x": np.arange(12.0, 0, -1)}
+            ),
+            "did not converge",
+        ),
     ],
 )
 def test_models_that_cannot_be_fitted_say_why_and_have_no_p(frame, note):

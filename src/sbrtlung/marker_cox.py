@@ -26,17 +26,19 @@ Choices where the plan is silent:
 - SD with n - 1 in the denominator; the covariate is centred too (HR unaffected).
 - lifelines' defaults: Efron ties, no penaliser. A model with no event, fewer than two
   patients or no variation is not fitted (its reason in `note`) and has no p-value, so it
-  is outside the q-value family; a fit that does not converge is reported the same way.
+  is outside the q-value family; a fit that does not converge is reported the same way,
+  also when lifelines only warns that it did not (a HR running off with separation).
 - A value sampled on the landmark day counts as known at the landmark.
 """
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
-from lifelines.exceptions import ConvergenceError
+from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 from lifelines.statistics import proportional_hazard_test
 
 from sbrtlung import features
@@ -190,8 +192,13 @@ def fit_cox(frame: pd.DataFrame) -> dict[str, float | int | str]:
         return out | {"note": reason}
     z = frame.assign(x=(frame["x"] - frame["x"].mean()) / sd)
     try:
-        cph = CoxPHFitter().fit(z, duration_col="time", event_col="event")
-    except ConvergenceError:
+        # lifelines only warns when Newton-Raphson does not settle (with complete separation
+        # the likelihood keeps rising and the HR runs off, its CI spanning 0 to infinity):
+        # no estimate exists to report, so the warning counts as a failure to converge.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            cph = CoxPHFitter().fit(z, duration_col="time", event_col="event")
+    except (ConvergenceError, ConvergenceWarning):
         return out | {"note": "did not converge"}
     row = cph.summary.loc["x"]
     residuals = scaled_schoenfeld(cph, z)
