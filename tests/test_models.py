@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 from lifelines.utils import concordance_index
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
-from sksurv.metrics import concordance_index_censored, concordance_index_ipcw
+from sksurv.metrics import (
+    brier_score,
+    concordance_index_censored,
+    concordance_index_ipcw,
+    integrated_brier_score,
+)
 from sksurv.util import Surv
 
 from sbrtlung.models import cv, metrics, pipeline, summary
@@ -185,6 +190,65 @@ def test_ipcw_metrics_on_a_fold_followed_beyond_training():
     assert np.isnan(result["uno_c"]) and np.isnan(result["auc_2y"]) and np.isnan(result["ibs"])
     # 1 year lies inside the training follow-up: evaluated on the capped test fold
     assert result["auc_1y"] == 1.0
+
+
+def late_fold():
+    """A training part whose censoring survival G steps at 200 (to 3/4), 400 (to 3/8) and 900
+    (to 0), and a test fold whose first time, 500 days, lies late in the 2-year span."""
+    train = Surv.from_arrays(
+        np.array([True, False, True, False, False]), np.array([100.0, 200, 300, 400, 900])
+    )
+    time, event = np.array([500.0, 600, 800]), np.array([True, False, True])
+    rate = np.array([0.002, 0.001, 0.0015])
+    return train, time, event, lambda t: np.exp(-np.outer(rate, t))
+
+
+def test_integrated_brier_covers_the_whole_span_in_a_fold_that_starts_late():
+    train, time, event, survival = late_fold()
+    grid = metrics.ibs_grid(HORIZON)
+
+    def censoring(t):
+        return 1.0 if t < 200 else 0.75 if t < 400 else 0.375
+
+    def score(t):  # Graf et al.: cases S^2 / G(T), controls (1 - S)^2 / G(t), by hand
+        s = survival(np.array([t]))[:, 0]
+        total = 0.0
+        for i in range(3):
+            if time[i] <= t and event[i]:
+                total += s[i] ** 2 / censoring(time[i])
+            elif time[i] > t:
+                total += (1 - s[i]) ** 2 / censoring(t)
+        return total / 3
+
+    by_hand = np.trapezoid([score(t) for t in grid], grid) / HORIZON
+    assert metrics.integrated_brier(train, time, event, survival(grid), grid) == pytest.approx(
+        by_hand, rel=1e-12
+    )
+    result = metrics.fold_metrics(
+        train["time"], train["event"], time, event, np.zeros(3), survival,
+        year_days=YEAR, horizon_days=HORIZON,
+    )  # fmt: skip
+    assert result["ibs"] == pytest.approx(by_hand, rel=1e-12)
+    # The old span, from the first test time only, is a different number.
+    late = grid[grid >= time.min()]
+    assert np.trapezoid([score(t) for t in late], late) / (late[-1] - late[0]) != pytest.approx(
+        by_hand
+    )
+
+
+def test_brier_scores_equal_scikit_survival_where_both_are_defined():
+    rng = np.random.default_rng(11)
+    train = Surv.from_arrays(rng.random(80) < 0.6, rng.uniform(5, 900, 80))
+    time, event = rng.uniform(50, 850, 40), rng.random(40) < 0.5
+    grid = np.linspace(time.min(), min(time.max(), train["time"].max()) - 1, 30)
+    predicted = np.exp(-np.outer(rng.uniform(0.0005, 0.003, 40), grid))
+    test = Surv.from_arrays(event, time)
+    _, expected = brier_score(train, test, predicted, grid)
+    ours = metrics.brier_scores(train, time, event, predicted, grid)
+    np.testing.assert_allclose(ours, expected, rtol=1e-12)
+    assert metrics.integrated_brier(train, time, event, predicted, grid) == pytest.approx(
+        integrated_brier_score(train, test, predicted, grid), rel=1e-12
+    )
 
 
 def test_missing_folds_are_counted_in_the_summary():

@@ -14,11 +14,15 @@ or divides by a censoring survival of zero). So, explicitly:
   time (an AUC without a case or a control, a C without a comparable pair); the summary
   counts the missing folds.
 
-The integrated Brier score (IBS) integrates the Brier score over an equally spaced grid of
-IBS_POINTS times from 0 to the 2-year horizon, keeping the grid times inside the fold's
-window (in practice only the times before the first test time are dropped), and divides by
-the span integrated. The risk scores are the Cox linear predictors (higher = worse); the
-Brier score uses the model's predicted survival at the grid times.
+The integrated Brier score (IBS) integrates the IPCW Brier score (Graf et al. 1999) over an
+equally spaced grid of IBS_POINTS times on [0, 2 years] and divides by 2 years, in every fold
+(SAP 4): the same span whatever the fold's first test time. Before that time nobody in the
+test fold has had an event or been censored, so every test subject is a control there and
+the score is defined; scikit-survival's `brier_score` refuses such times, hence `brier_scores`,
+which computes the same formula with scikit-survival's censoring estimate at any time of the
+fold's window. The IBS is missing when the horizon is not before the window's limit. The risk scores
+are the Cox linear predictors (higher = worse); the Brier score uses the model's predicted
+survival at the grid times.
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ from sksurv.metrics import (
     concordance_index_censored,
     concordance_index_ipcw,
     cumulative_dynamic_auc,
-    integrated_brier_score,
 )
+from sksurv.nonparametric import CensoringDistributionEstimator
 from sksurv.util import Surv
 
 METRICS = ("harrell_c", "uno_c", "auc_1y", "auc_2y", "ibs")
@@ -183,6 +187,43 @@ def ibs_grid(horizon_days: float) -> np.ndarray:
     return np.linspace(0.0, horizon_days, IBS_POINTS)
 
 
+def brier_scores(
+    train: np.ndarray,
+    time: np.ndarray,
+    event: np.ndarray,
+    predicted: np.ndarray,
+    grid: np.ndarray,
+) -> np.ndarray:
+    """IPCW Brier score at each grid time, with scikit-survival's formula and censoring weights.
+
+    A test subject with an event by t counts S(t)^2 / G(T), one still followed after t counts
+    (1 - S(t))^2 / G(t), others nothing; G is the Kaplan-Meier estimate of the censoring
+    distribution of the training part (`train`, a scikit-survival structured array) and a
+    weight of 1/0 is 0. `predicted` holds the test subjects' survival (rows) at the grid times
+    (columns), which must lie before the training part's largest time.
+    """
+    censoring = CensoringDistributionEstimator().fit(train)
+    at_grid = censoring.predict_proba(np.asarray(grid, dtype=float))
+    at_time = censoring.predict_proba(np.asarray(time, dtype=float))
+    at_grid[at_grid == 0] = np.inf
+    at_time[at_time == 0] = np.inf
+    case = (time[:, None] <= grid) & event[:, None]
+    control = time[:, None] > grid
+    return np.mean(
+        np.square(predicted) * case / at_time[:, None]
+        + np.square(1.0 - predicted) * control / at_grid,
+        axis=0,
+    )
+
+
+def integrated_brier(
+    train: np.ndarray, time: np.ndarray, event: np.ndarray, predicted: np.ndarray, grid: np.ndarray
+) -> float:
+    """Trapezoidal integral of `brier_scores` over the grid, divided by the grid's span."""
+    scores = brier_scores(train, time, event, predicted, grid)
+    return float(np.trapezoid(scores, grid) / (grid[-1] - grid[0]))
+
+
 def fold_metrics(
     train_time: np.ndarray,
     train_event: np.ndarray,
@@ -222,10 +263,9 @@ def fold_metrics(
             uno = np.nan
 
     ibs = np.nan
-    grid = ibs_grid(horizon_days)
-    grid = grid[(grid >= first) & (grid < limit)]
-    if inside(horizon_days) and grid.size >= 2:
-        ibs = float(integrated_brier_score(train, test, survival(grid), grid))
+    if horizon_days < limit:  # nobody need have failed: before the first test time all count
+        grid = ibs_grid(horizon_days)
+        ibs = integrated_brier(train, time, event, survival(grid), grid)
 
     return {
         "harrell_c": harrell_c(test_time, test_event, risk),
