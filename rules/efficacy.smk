@@ -1,5 +1,5 @@
 rule efficacy:
-    """Named 1- and 2-year rates with CIs, medians, the primary decision, failure pattern."""
+    """Named 1- and 2-year rates with CIs, medians, the primary decision by both rules, failure pattern."""
     input:
         adtte="results/adam/adtte.parquet",
         adsl="results/adam/adsl.parquet",
@@ -14,6 +14,7 @@ rule efficacy:
         seed=config["seed"],
         month_days=config["month_days"],
         lcr_null=config["hypothesis"]["lcr_null"],
+        alpha_one_sided=config["hypothesis"]["alpha_one_sided"],
     resources:
         mem_mb=4000,
     log:

@@ -1,20 +1,24 @@
 # Simulation study of the design (docs/simulation_study.md). Its table and figure are in the
 # paper's supplement, so the default target builds it; `snakemake --cores N simulation_study`
 # builds it alone. One job per batch of replicates, then a gather.
+#
+# The study depends on the configuration alone, and like every result it waits for the gate.
+# Its jobs take the gate's tables as ancient() inputs, so a new export does not rerun them,
+# and take the study's settings from results/design/simulation_study.json, written by a job
+# with no input. Snakemake does not look at the params of a job whose upstream job reruns
+# (here the gate) when its inputs from that job are ancient, so params of the batches would
+# go unnoticed whenever the gate reruns too; a changed design file is always noticed.
 
 SIMSTUDY = config["simulation_study"]
 SIMSTUDY_BATCHES = range(1, SIMSTUDY["batches"] + 1)
-# The config the study depends on (derive_all's keys included; other keys do not rerun it).
+# The two-sided level of the decision interval, 1 - 2 alpha, in percent (for the captions).
+DECISION_PERCENT = f'{100 * (1 - 2 * config["hypothesis"]["alpha_one_sided"]):g}'
+# The config the study depends on; no other key (and no raw export) reruns it.
 SIMSTUDY_CONFIG = {
     key: config[key]
     for key in (
         "seed",
         "horizon_days",
-        "month_days",
-        "lost_to_follow_up_days",
-        "acute_ae_days",
-        "lab_windows",
-        "drop_out_of_window_labs",
         "bootstrap_reps",
         "hypothesis",
         "sample_size",
@@ -33,19 +37,36 @@ rule simulation_study:
         expand("results/figures/simulation_study.{ext}", ext=["png", "pdf"]),
 
 
+rule simulation_study_design:
+    """What the study simulates, from the configuration alone: planned trial size, scenarios,
+    replicates, seeds, and the configuration every job of the study reads."""
+    output:
+        "results/design/simulation_study.json",
+    params:
+        config=SIMSTUDY_CONFIG,
+    log:
+        "logs/simulation_study/design.log",
+    benchmark:
+        "benchmarks/simulation_study_design.tsv",
+    conda:
+        ENV
+    script:
+        "../scripts/simstudy_design.py"
+
+
 rule simulation_study_batch:
     """One block of replicates of both scenarios, each trial analysed as the workflow does.
 
-    It waits for the gate, like every result: a refused delivery leaves no result behind.
+    It waits for the gate, so a refused delivery leaves no result behind, but reads no
+    export: the gate's tables are ancient, new exports do not rerun it.
     """
     input:
-        gate=VALIDATED,
+        design="results/design/simulation_study.json",
+        gate=ancient(VALIDATED),
     output:
         "results/simulation_study/batches/{batch}.csv",
     wildcard_constraints:
         batch=r"[1-9][0-9]*",
-    params:
-        config=SIMSTUDY_CONFIG,
     threads: 1
     resources:
         mem_mb=1000,
@@ -63,12 +84,13 @@ rule simulation_study_batch:
 rule simulation_study_summary:
     """Gather the batches: performance measures per scenario and the study's key results."""
     input:
-        expand("results/simulation_study/batches/{batch}.csv", batch=SIMSTUDY_BATCHES),
+        design="results/design/simulation_study.json",
+        batches=expand(
+            "results/simulation_study/batches/{batch}.csv", batch=SIMSTUDY_BATCHES
+        ),
     output:
         summary="results/simulation_study/summary.csv",
         key_results="results/simulation_study/key_results.json",
-    params:
-        config=SIMSTUDY_CONFIG,
     threads: 1
     resources:
         mem_mb=1000,
@@ -98,6 +120,7 @@ rule simulation_study_table:
         replicates=SIMSTUDY["replicates"],
         # for the caption; null means the analysis's number, as in simstudy.bootstrap_reps
         bootstrap_reps=SIMSTUDY["bootstrap_reps"] or config["bootstrap_reps"],
+        decision_percent=DECISION_PERCENT,
     log:
         "logs/simulation_study/table.log",
     benchmark:
@@ -121,6 +144,7 @@ rule simulation_study_figure:
         pdf="results/figures/simulation_study.pdf",
     params:
         replicates=SIMSTUDY["replicates"],
+        decision_percent=DECISION_PERCENT,
     log:
         "logs/simulation_study/figure.log",
     benchmark:

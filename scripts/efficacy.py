@@ -10,7 +10,7 @@ with logged(snakemake) as log:
     p = snakemake.params
     adtte = pd.read_parquet(snakemake.input.adtte)
     adsl = pd.read_parquet(snakemake.input.adsl)
-    rates = efficacy.rates(adtte, adsl, p.times, p.reps, p.seed)
+    rates = efficacy.rates(adtte, adsl, p.times, p.reps, p.seed, p.alpha_one_sided)
     rates.to_csv(snakemake.output.rates, index=False, lineterminator="\n")
     medians = efficacy.medians(adtte, adsl, p.month_days)
     medians.to_csv(snakemake.output.medians, index=False, lineterminator="\n")

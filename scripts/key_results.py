@@ -45,6 +45,7 @@ with logged(snakemake):
     results["model_cohorts"] = models["cohorts"]
     results |= read_json(i.simulation_study)
     results["primary_outcome"] = primary_outcome(results["primary_success"])
+    results["primary_outcome_bootstrap"] = primary_outcome(results["primary_success_bootstrap"])
     results["data_source"] = data_source(snakemake.params.raw_dir)
     labels = {m: marker_label(m) for m in MARKERS}
     results["marker_findings"] = marker_findings(results["marker_cox"], labels)

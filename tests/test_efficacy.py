@@ -6,7 +6,12 @@ import pytest
 from lifelines import KaplanMeierFitter
 
 from sbrtlung import efficacy
-from sbrtlung.estimators import aalen_johansen, cif_at
+from sbrtlung.estimators import (
+    aalen_johansen,
+    cif_at,
+    cif_cluster_variance,
+    complement_loglog_ci,
+)
 
 TIMES = {"1y": 365.25, "2y": 730.5}
 
@@ -39,7 +44,7 @@ def make(n_patients=40, seed=1):
 @pytest.fixture(scope="module")
 def table():
     adsl, adtte = make()
-    return adsl, adtte, efficacy.rates(adtte, adsl, TIMES, reps=200, seed=7)
+    return adsl, adtte, efficacy.rates(adtte, adsl, TIMES, reps=200, seed=7, alpha_one_sided=0.05)
 
 
 def get(table, key, time="2y"):
@@ -66,9 +71,16 @@ def test_local_control_is_the_complement_of_the_cif(table):
     cif = cif_at(aalen_johansen(lf["AVAL"].to_numpy(float), lf["EVNT"].to_numpy()), 730.5)
     row = get(rates, "lcr")
     assert row["estimate"] == pytest.approx(1 - cif)
-    assert row["lower95"] <= row["lower90"] <= row["estimate"] <= row["upper90"] <= row["upper95"]
+    assert row["decision_level"] == pytest.approx(0.90)
+    assert row["lower95"] < row["lower_decision"] < row["estimate"] < row["upper_decision"]
+    assert row["upper_decision"] < row["upper95"]
     assert row["n_units"] == len(lf) and row["n_patients"] == lf["USUBJID"].nunique()
-    assert row["ci_method"] == "patient-cluster bootstrap"
+    assert row["ci_method"] == "patient-cluster infinitesimal jackknife, log(-log)"
+    # The bootstrap sensitivity row has the same estimate and its own percentile limits.
+    boot = get(rates, "lcr_bootstrap")
+    assert boot["estimate"] == row["estimate"]
+    assert boot["ci_method"] == "patient-cluster percentile bootstrap"
+    assert boot["lower95"] <= boot["lower_decision"] <= boot["estimate"] <= boot["upper_decision"]
     # The same bootstrap replicates give the CIF's limits mirrored.
     incidence = get(rates, "local_recurrence")
     assert 0 <= incidence["lower95"] <= incidence["estimate"] <= incidence["upper95"] <= 1
@@ -82,27 +94,67 @@ def test_populations_restrict_the_units(table):
     assert get(rates, "lcr_pp")["n_units"] < get(rates, "lcr")["n_units"]
 
 
+def test_primary_rate_and_its_sensitivity_sets_use_the_cluster_ij_interval(table):
+    adsl, adtte, rates = table
+    for key, flag in (("lcr", "SAFFL"), ("lcr_eff", "EFFFL"), ("lcr_pp", "PPFL")):
+        members = adsl.loc[adsl[flag], "USUBJID"]
+        lf = adtte[(adtte["PARAMCD"] == "LF") & adtte["USUBJID"].isin(members)]
+        cif, variance = cif_cluster_variance(
+            lf["AVAL"].to_numpy(float), lf["EVNT"].to_numpy(), lf["USUBJID"].to_numpy(), [730.5]
+        )
+        expected = complement_loglog_ci(cif, variance, 0.90)
+        row = get(rates, key)
+        assert row["ci_method"] == efficacy.CI_METHODS["cluster_ij"]
+        assert (row["estimate"], row["lower_decision"], row["upper_decision"]) == pytest.approx(
+            (expected.estimate[0], expected.lower[0], expected.upper[0]), abs=1e-15
+        )
+
+
+def test_alpha_sets_the_decision_level_and_nothing_else():
+    adsl, adtte = make()
+    strict = efficacy.rates(adtte, adsl, TIMES, reps=200, seed=7, alpha_one_sided=0.025)
+    row = get(strict, "lcr")
+    assert row["decision_level"] == pytest.approx(0.95)
+    assert (row["lower_decision"], row["upper_decision"]) == (row["lower95"], row["upper95"])
+    default = efficacy.rates(adtte, adsl, TIMES, reps=200, seed=7, alpha_one_sided=0.05)
+    limits = ["estimate", "lower95", "upper95"]
+    pd.testing.assert_frame_equal(strict[limits], default[limits])
+    with pytest.raises(ValueError, match="alpha"):
+        efficacy.decision_level(0.5)
+
+
 def test_rate_beyond_follow_up_is_missing_not_carried_forward():
     adsl, adtte = make(10)
     adtte["AVAL"] = np.minimum(adtte["AVAL"], 500)
-    out = efficacy.rates(adtte, adsl, TIMES, reps=50, seed=1)
+    out = efficacy.rates(adtte, adsl, TIMES, reps=50, seed=1, alpha_one_sided=0.05)
     assert out.loc[out["time"] == "2y", "estimate"].isna().all()
     assert out.loc[out["time"] == "1y", "estimate"].notna().all()
 
 
 def test_bootstrap_is_seeded(table):
     adsl, adtte, rates = table
-    again = efficacy.rates(adtte, adsl, TIMES, reps=200, seed=7)
+    again = efficacy.rates(adtte, adsl, TIMES, reps=200, seed=7, alpha_one_sided=0.05)
     pd.testing.assert_frame_equal(rates, again)
-    other = efficacy.rates(adtte, adsl, TIMES, reps=200, seed=8)
+    other = efficacy.rates(adtte, adsl, TIMES, reps=200, seed=8, alpha_one_sided=0.05)
     assert not np.allclose(other["lower95"].dropna(), rates["lower95"].dropna())
 
 
-def test_primary_decision_uses_the_lower_90_limit(table):
+def test_primary_decision_by_each_rule_uses_its_lower_decision_limit(table):
     rates = table[2]
-    row = get(rates, "lcr")
-    assert efficacy.primary_decision(rates, "2y", row["lower90"] - 1e-9)["success"]
-    assert not efficacy.primary_decision(rates, "2y", row["lower90"])["success"]
+    primary, boot = get(rates, "lcr"), get(rates, "lcr_bootstrap")
+    decided = efficacy.primary_decision(rates, "2y", primary["lower_decision"] - 1e-9)
+    assert decided["success"] and decided["rule"] == "cluster_ij"
+    assert decided["rules"]["cluster_ij"]["lower"] == primary["lower_decision"]
+    assert decided["rules"]["percentile_bootstrap"]["lower"] == boot["lower_decision"]
+    assert not efficacy.primary_decision(rates, "2y", primary["lower_decision"])["success"]
+    between = (boot["lower_decision"] + primary["lower_decision"]) / 2
+    split = efficacy.primary_decision(rates, "2y", between)["rules"]
+    assert split["cluster_ij"]["success"] != split["percentile_bootstrap"]["success"]
+
+
+def test_a_missing_limit_never_rejects():
+    assert not efficacy.rejects(float("nan"), 0.8)
+    assert efficacy.rejects(0.81, 0.8) and not efficacy.rejects(0.8, 0.8)
 
 
 def test_medians_and_follow_up(table):

@@ -6,10 +6,13 @@ from lifelines import AalenJohansenFitter, KaplanMeierFitter
 from lifelines.utils import median_survival_times
 from scipy.stats import binomtest
 
+from sbrtlung.bootstrap import cluster_bootstrap
 from sbrtlung.estimators import (
     aalen_johansen,
     cif_at,
+    cif_cluster_variance,
     clopper_pearson,
+    complement_loglog_ci,
     kaplan_meier,
     km_median,
     median_follow_up,
@@ -200,3 +203,107 @@ def test_clopper_pearson_matches_scipy(n: int, level: float) -> None:
 def test_clopper_pearson_rejects_bad_input(k: int, n: int, level: float) -> None:
     with pytest.raises(ValueError):
         clopper_pearson(k, n, level)
+
+
+# --- Patient-cluster infinitesimal-jackknife variance of the CIF (SAP 4, amendment 1.1) ---
+
+
+def weighted_cif(time, status, weight, tau) -> float:
+    """Case-weighted Aalen-Johansen CIF of cause 1 at tau, written out as a plain loop."""
+    cif, survival = 0.0, 1.0
+    for u in np.unique(time[(status != 0) & (time <= tau)]):
+        at_risk = weight[time >= u].sum()
+        d1 = weight[(time == u) & (status == 1)].sum()
+        d = weight[(time == u) & (status != 0)].sum()
+        cif += survival * d1 / at_risk
+        survival *= 1 - d / at_risk
+    return cif
+
+
+def numerical_ij_variance(time, status, cluster, tau, step=1e-5) -> float:
+    """Sum over patients of the squared central-difference derivative of F(tau) in their weight."""
+    total = 0.0
+    for patient in np.unique(cluster):
+        bump = np.where(cluster == patient, step, 0.0)
+        up = weighted_cif(time, status, 1 + bump, tau)
+        down = weighted_cif(time, status, 1 - bump, tau)
+        total += ((up - down) / (2 * step)) ** 2
+    return total
+
+
+def clustered_ties(seed: int, patients: int = 25):
+    """1-4 nodules per patient, integer days with ties of both causes (and of censorings);
+    a patient's competing death ends all of their nodules on one day."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 5, patients)
+    cluster = np.repeat(np.arange(patients), sizes)
+    time = rng.integers(1, 30, cluster.size).astype(float)
+    status = rng.choice([0, 1, 2], cluster.size, p=[0.45, 0.35, 0.20])
+    death = rng.random(patients) < 0.3
+    death_day = rng.integers(5, 35, patients).astype(float)
+    dies = death[cluster] & (death_day[cluster] < time)
+    time, status = np.where(dies, death_day[cluster], time), np.where(dies, 2, status)
+    return time, status, cluster
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("tau", [12.0, 25.0, 100.0])
+def test_ij_variance_is_the_derivative_in_each_patients_weight(seed, tau):
+    time, status, cluster = clustered_ties(seed)
+    assert len(np.unique(time[status == 1])) < (status == 1).sum()  # ties of cause 1 ...
+    tied = set(time[status == 1]) & set(time[status == 2])
+    assert tied  # ... and of both causes at one time
+    estimate, variance = cif_cluster_variance(time, status, cluster, [tau])
+    assert estimate[0] == pytest.approx(cif_at(aalen_johansen(time, status), tau), abs=1e-14)
+    assert variance[0] == pytest.approx(numerical_ij_variance(time, status, cluster, tau), rel=1e-8)
+
+
+def test_ij_variance_with_one_nodule_per_patient_is_the_lesion_level_variance():
+    time, status, _ = clustered_ties(5)
+    per_record = np.arange(time.size)
+    _, lesion = cif_cluster_variance(time, status, per_record, [20.0])
+    _, shuffled = cif_cluster_variance(time, status, per_record[::-1].astype(str), [20.0])
+    assert lesion[0] == pytest.approx(numerical_ij_variance(time, status, per_record, 20.0))
+    assert shuffled[0] == pytest.approx(lesion[0], rel=1e-12)
+
+
+def test_ij_variance_grows_when_nodules_of_a_patient_fail_together():
+    """Clustering matters: the same records grouped so that failures share patients give a
+    larger variance than the same records each on its own."""
+    time = np.arange(1.0, 41.0)
+    status = np.tile([1, 1, 0, 0], 10)
+    alone = cif_cluster_variance(time, status, np.arange(40), [50.0])[1][0]
+    paired = cif_cluster_variance(time, status, np.arange(40) // 2, [50.0])[1][0]
+    assert paired > 1.5 * alone
+
+
+def test_ij_variance_is_close_to_the_cluster_bootstrap_variance_in_a_large_trial():
+    time, status, cluster = clustered_ties(6, patients=1500)
+    _, variance = cif_cluster_variance(time, status, cluster, [20.0])
+    boot = cluster_bootstrap(time, status, cluster, [20.0], seed=3, reps=4000).replicates[:, 0]
+    assert np.sqrt(variance[0]) == pytest.approx(np.std(boot), rel=0.05)
+
+
+def test_no_event_or_certain_failure_gives_a_degenerate_interval():
+    time = np.array([3.0, 5.0, 8.0, 8.0])
+    for status in (np.array([0, 0, 2, 0]), np.array([1, 1, 1, 1])):
+        (f,), (v,) = cif_cluster_variance(time, status, [1, 1, 2, 3], [10.0])
+        ci = complement_loglog_ci(f, v, 0.9)
+        assert ci.lower == ci.estimate == ci.upper == 1 - f
+    (f,), (v,) = cif_cluster_variance(time, np.array([1, 0, 0, 0]), [1, 2, 3, 4], [1.0])
+    assert (f, v) == (0.0, 0.0)  # nothing happened by tau
+
+
+def test_complement_loglog_ci_by_hand():
+    from scipy.stats import norm
+
+    cif, variance = 0.15, 0.04**2
+    survival = 1 - cif
+    for level, alpha in ((0.90, 0.05), (0.95, 0.025)):
+        z = norm.ppf(1 - alpha)
+        sigma = np.sqrt(variance) / (survival * abs(np.log(survival)))
+        ci = complement_loglog_ci(cif, variance, level)
+        assert ci.estimate == pytest.approx(survival)
+        assert ci.lower == pytest.approx(survival ** np.exp(z * sigma), abs=1e-14)
+        assert ci.upper == pytest.approx(survival ** np.exp(-z * sigma), abs=1e-14)
+    assert complement_loglog_ci(cif, 0.0, 0.9).lower == survival

@@ -89,7 +89,7 @@ def legend_texts(fig):
 
 def test_horizon_values_equal_the_efficacy_table(cohort):
     adsl, adtte = cohort
-    rates = efficacy.rates(adtte, adsl, {"2y": HORIZON}, REPS, SEED).set_index("key")
+    rates = efficacy.rates(adtte, adsl, {"2y": HORIZON}, REPS, SEED, 0.05).set_index("key")
 
     def text(key, complement=False):
         r = rates.loc[key]

@@ -3,7 +3,16 @@
 import json
 import math
 
-from sbrtlung.key_results import data_source, marker_findings, primary_outcome, write_json
+import pandas as pd
+
+from sbrtlung.key_results import (
+    data_source,
+    interval_key,
+    marker_findings,
+    primary_outcome,
+    rate_entry,
+    write_json,
+)
 
 
 def test_json_is_plain_sorted_and_has_no_nan(tmp_path):
@@ -14,6 +23,34 @@ def test_json_is_plain_sorted_and_has_no_nan(tmp_path):
     text = path.read_text()
     assert text == '{\n  "a": [\n    3,\n    null\n  ],\n  "b": 0.5,\n  "c": true\n}\n'
     assert json.loads(text)["a"] == [3, None]
+
+
+def test_the_decision_interval_is_keyed_by_its_level_and_as_ci_decision():
+    assert [interval_key(x) for x in (0.9, 1 - 2 * 0.05, 0.95, 0.975)] == [
+        "ci90",
+        "ci90",
+        "ci95",
+        "ci97_5",
+    ]
+    rates = pd.DataFrame(
+        {
+            "key": ["lcr"],
+            "time": ["2y"],
+            "estimate": [0.9],
+            "lower95": [0.8],
+            "upper95": [0.95],
+            "lower_decision": [0.82],
+            "upper_decision": [0.94],
+            "decision_level": [0.9],
+            "n_units": [100],
+            "n_events_by_time": [9],
+            "ci_method": ["m"],
+        }
+    )
+    entry = rate_entry(rates, "lcr", "2y", decision=True)
+    assert entry["ci90"] == entry["ci_decision"] == [0.82, 0.94]
+    assert entry["decision_level"] == 0.9 and entry["ci95"] == [0.8, 0.95]
+    assert "ci_decision" not in rate_entry(rates, "lcr", "2y")
 
 
 def test_verdict_words_follow_the_decision():

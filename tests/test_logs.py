@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sbrtlung.logs import logged, usage
+from sbrtlung.logs import Progress, logged, usage
 
 RESOURCES = re.compile(r"^INFO resources: cpu ([\d.]+) s, peak RSS ([\d.]+) MiB$", re.M)
 
@@ -61,3 +61,18 @@ def test_cpu_time_grows_with_work():
     for _ in range(50):
         x = np.linalg.qr(x)[0]
     assert usage()[0] > before
+
+
+def test_progress_is_logged_about_every_tenth_and_at_the_end(caplog):
+    import logging
+
+    log = logging.getLogger("sbrtlung.test_progress")
+    progress = Progress(log, 25, "trials")
+    with caplog.at_level(logging.INFO, logger=log.name):
+        for _ in range(25):
+            progress.step()
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line.split(" done")[0] for line in lines] == [
+        f"{k} of 25 trials" for k in (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 25)
+    ]
+    assert all(re.search(r"done, \d+\.\d s$", line) for line in lines)

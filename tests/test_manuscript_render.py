@@ -43,7 +43,13 @@ def rendered(tmp_path_factory) -> Path:
 
 def test_variables_format_every_kind_of_number():
     results = {
-        "lcr_2y": {"estimate": 0.95535, "ci95": [0.92086, 0.98620], "ci90": [0.9271, 0.9806]},
+        "lcr_2y": {
+            "estimate": 0.95535,
+            "ci95": [0.92086, 0.98620],
+            "ci90": [0.9271, 0.9806],
+            "ci_decision": [0.9271, 0.9806],
+            "decision_level": 0.9,
+        },
         "median_os_months": {"estimate": None, "ci95": [35.745, None]},
         "median_pfs_months": {"estimate": 27.99, "ci95": [22.6, 34.5]},
         "nlr_hr": {"estimate": 1.3249, "ci95": [1.051, 1.662], "p": 0.00031, "q": 0.0437},
@@ -62,6 +68,7 @@ def test_variables_format_every_kind_of_number():
     assert out["lcr_2y"]["ci95"] == "92.1-98.6"
     assert out["lcr_2y"]["ci95_lower"] == "92.1%"
     assert out["lcr_2y"]["ci90_upper"] == "98.1%"
+    assert (out["lcr_2y"]["ci_decision"], out["lcr_2y"]["decision_level"]) == ("92.7-98.1", "90%")
     assert out["lcr_2y"]["text"] == "95.5% (95% CI 92.1-98.6)"
     assert out["median_os_months"]["text"] == "not reached (95% CI 35.7-NE)"
     assert out["median_pfs_months"]["estimate"] == "28.0"

@@ -13,7 +13,7 @@ def test_pipeline_recovers_the_true_two_year_rates():
     c = config.load(simulation={"n_patients": 4000, "n_sites": 10})
     adam = derive_all(simulate_trial(c["simulation"], seed=2024), c)
     adsl, adtte = adam["adsl"], adam["adtte"]
-    rates = efficacy.rates(adtte, adsl, {"2y": c["horizon_days"]}, reps=400, seed=1)
+    rates = efficacy.rates(adtte, adsl, {"2y": c["horizon_days"]}, 400, 1, 0.05)
     truth = true_values(c["simulation"])
     for key, true_key in RATE_TRUTHS.items():
         row = rates[rates["key"] == key].iloc[0]

@@ -37,8 +37,21 @@ def test_replicates_run_through_the_library(two_replicates):
     assert results[["estimate", "lower95", "upper95"]].stack().between(0, 1).all()
     assert (results["lower95"] <= results["estimate"]).all()
     assert (results["estimate"] <= results["upper95"]).all()
-    lcr = results[results["key"] == "lcr"]
-    assert (lcr["reject_h0"] == (lcr["lower90"] > 0.80)).all()  # the SAP decision rule
+    assert (results["lower95"] <= results["lower_decision"]).all()
+    assert (results["upper_decision"] <= results["upper95"]).all()
+
+
+@pytest.mark.parametrize("scenario", ["H0", "H1"])
+def test_the_fast_path_gives_the_rows_of_the_whole_derivation_path(scenario):
+    """Same seeds, same trial: the study's arrays straight from the endpoint definitions give
+    exactly the rows of every export, every analysis dataset and `efficacy.rates`."""
+    c = study_config(bootstrap_reps=200)
+    sim = simstudy.scenario_simulation(c, scenario)
+    for replicate in (1, 2, 3):
+        seeds = simstudy.replicate_seeds(c["seed"], scenario, replicate)
+        fast = simstudy.analyse_replicate(c, sim, seeds)
+        pd.testing.assert_frame_equal(fast, simstudy.analyse_replicate_full(c, sim, seeds))
+        assert sorted(fast["key"]) == sorted(simstudy.RATE_TRUTHS)
 
 
 def test_same_seed_same_results_other_seed_other_results(two_replicates):
@@ -88,7 +101,8 @@ def test_monte_carlo_standard_errors_by_hand():
 
 def hand_made(scenario: str, decisions: list[bool]) -> pd.DataFrame:
     """Five replicates of every rate: truth 0.8 covered twice, missed above and below once,
-    and a fifth replicate not estimable."""
+    and a fifth replicate not estimable. The decision limits of the rules' rates give
+    `decisions` (the primary rule) and the opposite (the bootstrap rule) against H0 80%."""
     rows = {
         "estimate": [0.78, 0.84, 0.85, 0.75, np.nan],
         "lower95": [0.70, 0.81, 0.79, 0.60, np.nan],
@@ -101,15 +115,22 @@ def hand_made(scenario: str, decisions: list[bool]) -> pd.DataFrame:
                 scenario=scenario,
                 replicate=range(1, 6),
                 key=key,
-                lower90=np.nan,
-                upper90=np.nan,
+                lower_decision=[decision_limit(key, d) for d in decisions],
+                upper_decision=np.nan,
                 n_patients=66,
                 n_units=[100, 110, 90, 100, 100],
                 n_events_by_time=[20, 10, 15, 25, 0],
-                reject_h0=decisions,
             )
         )
     return pd.concat(frames, ignore_index=True)[simstudy.RESULT_COLUMNS]
+
+
+def decision_limit(key: str, rejects: bool) -> float:
+    """A lower decision limit above H0 (0.8) iff the rule rejects; the bootstrap rule of the
+    hand-made table decides the opposite way; other rates have no decision."""
+    if key == "lcr_bootstrap":
+        rejects = not rejects
+    return (0.85 if rejects else 0.75) if key in simstudy.RULES.values() else np.nan
 
 
 @pytest.fixture
@@ -121,7 +142,8 @@ def hand_summary() -> pd.DataFrame:
         ]
     )
     truths = {s: dict.fromkeys(simstudy.RATE_TRUTHS, 0.8) for s in simstudy.SCENARIOS}
-    return simstudy.summarise(results, truths, {"H0": 0.8, "H1": 0.9}, {"H0": 0.05, "H1": 0.8})
+    nominal = {"H0": 0.05, "H1": 0.8}
+    return simstudy.summarise(results, truths, {"H0": 0.8, "H1": 0.9}, nominal, 0.8)
 
 
 def measure(summary: pd.DataFrame, scenario: str, key: str, name: str) -> pd.Series:
@@ -149,8 +171,8 @@ def test_coverage_bias_and_empirical_se_of_a_hand_made_table(hand_summary):
 
 
 def test_rejection_rates_with_wilson_intervals(hand_summary):
-    type1 = measure(hand_summary, "H0", simstudy.DECISION, "rejection_rate")
-    assert type1["value"] == 0.2 and type1["n_replicates"] == 5  # not estimable = no rejection
+    type1 = measure(hand_summary, "H0", "cluster_ij", "rejection_rate")
+    assert type1["value"] == 0.2 and type1["n_replicates"] == 5
     assert type1["mcse"] == pytest.approx(math.sqrt(0.2 * 0.8 / 5))
     z, n, p = 1.959964, 5, 0.2
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
@@ -158,21 +180,44 @@ def test_rejection_rates_with_wilson_intervals(hand_summary):
     assert type1["mc_lower95"] == pytest.approx(centre - half, abs=1e-6)
     assert type1["mc_upper95"] == pytest.approx(centre + half, abs=1e-6)
     assert type1["target"] == 0.05 and type1["true_lcr_2y"] == 0.8
-    assert measure(hand_summary, "H1", simstudy.DECISION, "rejection_rate")["value"] == 0.8
+    assert measure(hand_summary, "H1", "cluster_ij", "rejection_rate")["value"] == 0.8
+    assert measure(hand_summary, "H0", "percentile_bootstrap", "rejection_rate")["value"] == 0.8
+    assert measure(hand_summary, "H1", "percentile_bootstrap", "rejection_rate")["value"] == 0.2
+
+
+def test_a_replicate_without_a_decision_limit_counts_as_no_rejection(hand_summary):
+    results = hand_made("H0", [True, True, True, True, True])
+    results.loc[(results["key"] == "lcr") & (results["replicate"] == 5), "lower_decision"] = np.nan
+    both = pd.concat([results, hand_made("H1", [True] * 5)])
+    truths = {s: dict.fromkeys(simstudy.RATE_TRUTHS, 0.8) for s in simstudy.SCENARIOS}
+    summary = simstudy.summarise(both, truths, {"H0": 0.8, "H1": 0.9}, {"H0": 0.05, "H1": 0.8}, 0.8)
+    assert measure(summary, "H0", "cluster_ij", "rejection_rate")["value"] == 0.8
 
 
 def test_key_results_and_table_of_a_hand_made_summary(hand_summary):
     results = simstudy.key_results(hand_summary, config.load())["simulation_study"]
-    assert results["type1_error"]["estimate"] == 0.2 and results["type1_error"]["nominal"] == 0.05
+    assert results["type_i_error"]["estimate"] == 0.2
+    assert results["type_i_error"]["nominal"] == 0.05
     assert results["power"]["estimate"] == 0.8 and results["power"]["replicates"] == 5
+    assert results["primary_rule"] == "cluster_ij"
+    rules = results["rules"]
+    assert rules["cluster_ij"]["type_i_error"] == results["type_i_error"]
+    assert rules["percentile_bootstrap"]["type_i_error"]["estimate"] == 0.8
+    assert rules["percentile_bootstrap"]["power"]["estimate"] == 0.2
+    for rule in ("cluster_ij", "percentile_bootstrap"):
+        for name in ("type_i_error", "power", "coverage95_h0", "coverage95_h1"):
+            assert set(rules[rule][name]) >= {"estimate", "mcse", "mc_ci95", "replicates"}
+        assert rules[rule]["coverage95_h1"]["estimate"] == 0.5
     assert results["rates"]["H1"]["lcr"]["coverage95"]["estimate"] == 0.5
     assert results["n_patients"] == 66
     table = simstudy.results_table(hand_summary)
     assert list(table.columns) == ["Quantity", "Measure", "H0: true LCR 80%", "H1: true LCR 90%"]
-    type1 = measure(hand_summary, "H0", simstudy.DECISION, "rejection_rate")
+    type1 = measure(hand_summary, "H0", "cluster_ij", "rejection_rate")
     low, high = (f"{100 * type1[c]:.1f}" for c in ("mc_lower95", "mc_upper95"))
     assert table.iloc[0, 2] == f"20.0 ({low}-{high})"
     assert table.iloc[1].tolist()[2:] == ["5.0 (one-sided alpha)", "80.0 (power)"]
+    assert table.iloc[2, 0] == simstudy.RULE_LABELS["percentile_bootstrap"]
+    assert table.iloc[2, 2].startswith("80.0 (")
     coverage = table[table["Measure"].str.startswith("Coverage")]
     assert len(coverage) == len(simstudy.RATE_TRUTHS)
     assert (coverage["H0: true LCR 80%"] == "50.0 (25.0)").all()
@@ -208,13 +253,14 @@ def test_snakemake_target_on_a_tiny_study(tmp_path):
     ]
     key = json.loads((results / "simulation_study" / "key_results.json").read_text())
     study = key["simulation_study"]
-    assert study["type1_error"]["replicates"] == study["power"]["replicates"] == 4
+    assert study["type_i_error"]["replicates"] == study["power"]["replicates"] == 4
     assert study["n_patients"] == 66 and study["bootstrap_reps"] == 50
     summary = pd.read_csv(results / "simulation_study" / "summary.csv")
-    assert set(summary["key"]) == {simstudy.DECISION, *simstudy.RATE_TRUTHS}
+    assert set(summary["key"]) == {*simstudy.RULES, *simstudy.RATE_TRUTHS}
     table = (results / "tables" / "simulation_study.md").read_text()
     assert table.startswith("| Quantity | Measure | H0: true LCR 80% | H1: true LCR 90% |")
-    assert pd.read_csv(results / "tables" / "simulation_study.csv").shape[0] == 2 + 5 * 7
+    rows = 3 + 5 * len(simstudy.RATE_TRUTHS)  # two rules' rows and five per rate
+    assert pd.read_csv(results / "tables" / "simulation_study.csv").shape[0] == rows
     for ext in ("png", "pdf"):
         assert (results / "figures" / f"simulation_study.{ext}").stat().st_size > 10_000
     # The study reads no trial data, but like every result it waits for the gate to pass.
@@ -227,11 +273,13 @@ def test_direct_tables_give_the_rates_of_the_csv_files_and_the_gate(tmp_path):
     c = study_config()
     sim = simstudy.scenario_simulation(c, "H0")
     seeds = simstudy.replicate_seeds(c["seed"], "H0", 1)
-    direct, _ = simstudy.analyse_replicate(c, sim, seeds)
+    direct = simstudy.analyse_replicate(c, sim, seeds)
     write_exports(simulate_trial(sim, seeds[0]), tmp_path)
     tables, findings = validate_exports(tmp_path, c)
     assert not (findings["severity"] == "FATAL").any()
     adam = derive_all(tables, c)
     reps = c["simulation_study"]["bootstrap_reps"]
-    gated = efficacy.rates(adam["adtte"], adam["adsl"], {"2y": c["horizon_days"]}, reps, seeds[1])
+    times = {"2y": c["horizon_days"]}
+    gated = efficacy.rates(adam["adtte"], adam["adsl"], times, reps, seeds[1], 0.05)
+    gated = gated[gated["key"].isin(list(simstudy.RATE_TRUTHS))].reset_index(drop=True)
     pd.testing.assert_frame_equal(direct, gated)

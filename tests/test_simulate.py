@@ -448,3 +448,14 @@ def test_large_trial_recovers_the_true_values():
     _check(
         "LF KM", time, (event == 1).astype(int), cluster, values["lcr_km_2y"], rng, complement=True
     )
+
+
+@pytest.mark.parametrize("wanted", [("sbrt", "imaging", "progression", "follow_up"), ("labs",)])
+def test_a_subset_of_the_exports_is_the_same_as_in_the_whole_trial(default_trial, wanted):
+    """Tables drawn after the last wanted one are skipped without changing the others."""
+    subset = simulate_trial(simulation(), 11, wanted)
+    assert list(subset) == [stem for stem in EXPORTS if stem in wanted]
+    for stem, table in subset.items():
+        pd.testing.assert_frame_equal(table, default_trial[stem])
+    with pytest.raises(ValueError, match="unknown exports"):
+        simulate_trial(simulation(), 11, ("patient",))

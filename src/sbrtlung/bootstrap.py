@@ -19,14 +19,19 @@ Design choices:
   order, so the draws are the same whatever the chunk size.
 - Replicates are processed in chunks of about ``_CHUNK_ELEMENTS`` array elements (a few tens of
   MB per array), so memory stays bounded for tens of thousands of patients.
+- When all replicates fit in one chunk, the weight matrix is drawn once per (number of
+  patients, replicates, seed) and reused (read-only) by every estimate that asks for the same
+  draws, e.g. every rate of one population: the draws are identical by construction, and the
+  simulation study analyses thousands of small trials.
 - The Kaplan-Meier mode treats status 2 as censoring (CNSR = 1 - (EVNT == 1)).
 - Percentile CIs use numpy's default (linear interpolation) quantiles of the replicates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -35,7 +40,7 @@ from scipy import sparse
 
 from sbrtlung.estimators import (
     check_level,
-    incidence_steps,
+    cif_steps,
     step_value,
     survival_steps,
     validate_status,
@@ -76,7 +81,22 @@ def cluster_weights(n_clusters: int, reps: int, seed: int, chunk_size: int) -> I
         drawn = (rng.random((rows, n_clusters)) * n_clusters).astype(np.intp)
         drawn += n_clusters * np.arange(rows)[:, None]
         counts = np.bincount(drawn.ravel(), minlength=rows * n_clusters)
-        yield counts.reshape(rows, n_clusters).astype(float)
+        # Fortran order: the product with the sparse counts then needs no copy of the weights.
+        yield counts.reshape(rows, n_clusters).astype(float, order="F")
+
+
+@lru_cache(maxsize=2)
+def _one_chunk(n_clusters: int, reps: int, seed: int) -> np.ndarray:
+    """All replicates' weights in one read-only matrix (reused: see the module docstring)."""
+    (weights,) = cluster_weights(n_clusters, reps, seed, reps)
+    weights.flags.writeable = False
+    return weights
+
+
+def _weights(n_clusters: int, reps: int, seed: int, chunk_size: int) -> Iterable[np.ndarray]:
+    if chunk_size >= reps:
+        return (_one_chunk(n_clusters, reps, seed),)
+    return cluster_weights(n_clusters, reps, seed, chunk_size)
 
 
 @dataclass(frozen=True)
@@ -116,7 +136,7 @@ def _replicate_estimates(
     n_at_risk = (weights @ data.sizes)[:, None] - np.cumsum(summed[:, 2 * m :], axis=1)
     if estimator == "km":
         return step_value(data.grid, survival_steps(n_events, n_at_risk), at, 1.0)
-    cif = incidence_steps(n_events, n_competing, n_at_risk)[0]
+    cif = cif_steps(n_events, n_competing, n_at_risk)[0]
     return step_value(data.grid, cif, at, 0.0)
 
 
@@ -157,7 +177,7 @@ def cluster_bootstrap(
     replicates = np.concatenate(
         [
             _replicate_estimates(w, data, at, estimator)
-            for w in cluster_weights(n_clusters, reps, seed, chunk_size)
+            for w in _weights(n_clusters, reps, seed, chunk_size)
         ]
     )
     return BootstrapResult(at, estimate, replicates)

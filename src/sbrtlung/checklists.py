@@ -42,9 +42,10 @@ def consort(k: dict) -> pd.DataFrame:
          f"safety set {f['safety']}; efficacy set {f['efficacy']}; per-protocol set "
          f"{f['per_protocol']}; nodules {f['lesions_treated']}"),
         ("17a", "Primary outcome: estimate and its precision",
-         f"local control {_ci(k['lcr_2y'])}; two-sided 90% CI "
-         f"{100 * k['lcr_2y']['ci90'][0]:.1f}-{100 * k['lcr_2y']['ci90'][1]:.1f}; primary "
-         f"endpoint {k['primary_outcome']['verdict']}"),
+         f"local control {_ci(k['lcr_2y'])}; two-sided "
+         f"{100 * k['lcr_2y']['decision_level']:g}% CI "
+         f"{100 * k['lcr_2y']['ci_decision'][0]:.1f}-{100 * k['lcr_2y']['ci_decision'][1]:.1f}; "
+         f"primary endpoint {k['primary_outcome']['verdict']}"),
         ("19", "Harms",
          f"treatment-related adverse events {n_pct(k['trae_any']['n'], k['trae_any']['N'])}, "
          f"grade 3 or higher {n_pct(k['trae_grade3plus']['n'], k['trae_grade3plus']['N'])}, "

@@ -1,9 +1,13 @@
 """Efficacy estimates of SAP 4: named 1- and 2-year rates, medians and the primary decision.
 
-The rates are declared as data (`RATES`): which endpoint, estimator, population, and whether
-the reported quantity is the complement (local control = 1 - CIF of local failure). CIFs
-and every lesion-level estimate get percentile patient-cluster bootstrap CIs; patient-level
-Kaplan-Meier rates get log(-log) Greenwood CIs. A rate at a time beyond the last follow-up
+The rates are declared as data (`RATES`): which endpoint, estimator, population, whether the
+reported quantity is the complement (local control = 1 - CIF of local failure), and how its
+CI is made. The primary local control rate and its EFF and PP sensitivity rows use the
+patient-cluster infinitesimal-jackknife variance on the log(-log) scale (SAP amendment 1.1);
+the same rate with the percentile patient-cluster bootstrap CI is kept as a sensitivity
+analysis; the other CIFs and lesion-level estimates are bootstrapped; patient-level
+Kaplan-Meier rates get log(-log) Greenwood CIs. Every rate has a 95% CI and a CI at the
+decision level 1 - 2 alpha (`decision_level`). A rate at a time beyond the last follow-up
 (nobody left at risk) is not estimable and reported as missing rather than carried forward.
 """
 
@@ -14,9 +18,23 @@ import numpy as np
 import pandas as pd
 
 from sbrtlung.bootstrap import cluster_bootstrap
-from sbrtlung.estimators import kaplan_meier, km_median, median_follow_up, survival_at
+from sbrtlung.estimators import (
+    cif_cluster_variance,
+    complement_loglog_ci,
+    kaplan_meier,
+    km_median,
+    median_follow_up,
+    survival_at,
+)
 
 Population = Literal["SAF", "EFF", "PP"]
+CiMethod = Literal["cluster_ij", "percentile_bootstrap", "greenwood"]
+
+CI_METHODS: dict[str, str] = {
+    "cluster_ij": "patient-cluster infinitesimal jackknife, log(-log)",
+    "percentile_bootstrap": "patient-cluster percentile bootstrap",
+    "greenwood": "log(-log) Greenwood",
+}
 
 
 @dataclass(frozen=True)
@@ -25,29 +43,83 @@ class Rate:
     label: str
     paramcd: str
     estimator: Literal["cif", "km"]
+    ci: CiMethod
     population: Population = "SAF"
     complement: bool = False
 
-    @property
-    def bootstrap(self) -> bool:
-        """SAP 4: CIFs and lesion-level estimates are bootstrapped, by patient."""
-        return self.estimator == "cif" or self.paramcd == "LF"
+    def __post_init__(self) -> None:
+        if self.ci == "cluster_ij" and not (self.estimator == "cif" and self.complement):
+            raise ValueError(f"{self.key}: the IJ interval is defined for 1 - CIF only")
+        if self.ci == "greenwood" and self.estimator != "km":
+            raise ValueError(f"{self.key}: Greenwood CIs are for Kaplan-Meier rates")
 
 
 RATES: tuple[Rate, ...] = (
-    Rate("lcr", "Local control per lesion (1 - CIF), primary", "LF", "cif", complement=True),
-    Rate("lcr_km", "Local control per lesion, Kaplan-Meier", "LF", "km"),
-    Rate("lcr_patient", "Local control per patient (1 - CIF)", "LFPT", "cif", complement=True),
-    Rate("lcr_eff", "Local control per lesion (1 - CIF), efficacy set", "LF", "cif", "EFF", True),
-    Rate("lcr_pp", "Local control per lesion (1 - CIF), per-protocol set", "LF", "cif", "PP", True),
-    Rate("local_recurrence", "Local recurrence per patient (CIF)", "LFPT", "cif"),
-    Rate("regional_recurrence", "Regional recurrence (CIF)", "RR", "cif"),
-    Rate("distant_metastasis", "Distant metastasis (CIF)", "DM", "cif"),
-    Rate("pfs", "Progression-free survival (Kaplan-Meier)", "PFS", "km"),
-    Rate("os", "Overall survival (Kaplan-Meier)", "OS", "km"),
+    Rate(
+        "lcr",
+        "Local control per lesion (1 - CIF), primary",
+        "LF",
+        "cif",
+        "cluster_ij",
+        complement=True,
+    ),
+    Rate(
+        "lcr_bootstrap",
+        "Local control per lesion (1 - CIF), bootstrap CI",
+        "LF",
+        "cif",
+        "percentile_bootstrap",
+        complement=True,
+    ),
+    Rate("lcr_km", "Local control per lesion, Kaplan-Meier", "LF", "km", "percentile_bootstrap"),
+    Rate(
+        "lcr_patient",
+        "Local control per patient (1 - CIF)",
+        "LFPT",
+        "cif",
+        "percentile_bootstrap",
+        complement=True,
+    ),
+    Rate(
+        "lcr_eff",
+        "Local control per lesion (1 - CIF), efficacy set",
+        "LF",
+        "cif",
+        "cluster_ij",
+        "EFF",
+        True,
+    ),
+    Rate(
+        "lcr_pp",
+        "Local control per lesion (1 - CIF), per-protocol set",
+        "LF",
+        "cif",
+        "cluster_ij",
+        "PP",
+        True,
+    ),
+    Rate(
+        "local_recurrence",
+        "Local recurrence per patient (CIF)",
+        "LFPT",
+        "cif",
+        "percentile_bootstrap",
+    ),
+    Rate("regional_recurrence", "Regional recurrence (CIF)", "RR", "cif", "percentile_bootstrap"),
+    Rate("distant_metastasis", "Distant metastasis (CIF)", "DM", "cif", "percentile_bootstrap"),
+    Rate("pfs", "Progression-free survival (Kaplan-Meier)", "PFS", "km", "greenwood"),
+    Rate("os", "Overall survival (Kaplan-Meier)", "OS", "km", "greenwood"),
 )
 
 FLAGS = {"SAF": "SAFFL", "EFF": "EFFFL", "PP": "PPFL"}
+LIMITS = ("estimate", "lower95", "upper95", "lower_decision", "upper_decision")
+
+
+def decision_level(alpha_one_sided: float) -> float:
+    """The two-sided level whose lower limit tests H0 at one-sided alpha: 1 - 2 alpha."""
+    if not 0 < alpha_one_sided < 0.5:
+        raise ValueError("alpha_one_sided must lie strictly between 0 and 0.5")
+    return 1 - 2 * alpha_one_sided
 
 
 def endpoint_data(adtte: pd.DataFrame, adsl: pd.DataFrame, paramcd: str, population: str):
@@ -57,70 +129,101 @@ def endpoint_data(adtte: pd.DataFrame, adsl: pd.DataFrame, paramcd: str, populat
     return rows.sort_values(["USUBJID", "LESID"], kind="stable", na_position="first")
 
 
-def _estimate(rate: Rate, rows: pd.DataFrame, at: np.ndarray, reps: int, seed: int) -> dict:
-    time = rows["AVAL"].to_numpy(dtype=float)
-    if rate.bootstrap:
-        status = rows["EVNT"].to_numpy()
+def _estimate(
+    rate: Rate,
+    time: np.ndarray,
+    status: np.ndarray,
+    cluster: np.ndarray,
+    at: np.ndarray,
+    reps: int,
+    seed: int,
+    level: float,
+) -> dict[str, np.ndarray]:
+    """Estimate, 95% and decision-level limits at each time of `at`."""
+    if rate.ci == "cluster_ij":
+        cif, variance = cif_cluster_variance(time, status, cluster, at)
+        ci95 = complement_loglog_ci(cif, variance, 0.95)
+        decision = complement_loglog_ci(cif, variance, level)
+        return dict(zip(LIMITS, (*ci95, decision.lower, decision.upper), strict=True))
+    if rate.ci == "percentile_bootstrap":
         boot = cluster_bootstrap(
-            time,
-            status,
-            rows["USUBJID"].to_numpy(),
-            at,
-            seed=seed,
-            estimator=rate.estimator,
-            reps=reps,
+            time, status, cluster, at, seed=seed, estimator=rate.estimator, reps=reps
         )
-        lo95, hi95 = boot.ci(0.95)
-        lo90, hi90 = boot.ci(0.90)
-        out = {"estimate": boot.estimate, "lower95": lo95, "upper95": hi95}
-        out |= {"lower90": lo90, "upper90": hi90, "ci_method": "patient-cluster bootstrap"}
+        out = dict(zip(LIMITS, (boot.estimate, *boot.ci(0.95), *boot.ci(level)), strict=True))
     else:
-        fit = survival_at(kaplan_meier(time, rows["CNSR"].to_numpy() == 0), at, 0.95)
-        out = {"estimate": fit.estimate, "lower95": fit.lower, "upper95": fit.upper}
-        nan = np.full(at.shape, np.nan)
-        out |= {"lower90": nan, "upper90": nan, "ci_method": "log(-log) Greenwood"}
-    if rate.estimator == "cif" and rate.complement:
-        out |= {
+        curve = kaplan_meier(time, status == 1)
+        ci95, decision = survival_at(curve, at, 0.95), survival_at(curve, at, level)
+        out = dict(zip(LIMITS, (*ci95, decision.lower, decision.upper), strict=True))
+    if rate.complement:
+        out = {
             "estimate": 1 - out["estimate"],
             "lower95": 1 - out["upper95"],
             "upper95": 1 - out["lower95"],
-            "lower90": 1 - out["upper90"],
-            "upper90": 1 - out["lower90"],
+            "lower_decision": 1 - out["upper_decision"],
+            "upper_decision": 1 - out["lower_decision"],
         }
     return out
 
 
+def rate_rows(
+    rate: Rate,
+    time: np.ndarray,
+    status: np.ndarray,
+    cluster: np.ndarray,
+    times: dict[str, float],
+    reps: int,
+    seed: int,
+    level: float,
+) -> list[dict]:
+    """One rate at every named time, from its units' AVAL, EVNT and patient (one row each).
+
+    `cluster` labels the patient of each unit; the bootstrap resamples `np.unique(cluster)`
+    in sorted order, so the rows must come in a stable order (`endpoint_data`).
+    """
+    at = np.array(list(times.values()), dtype=float)
+    values = _estimate(rate, time, status, cluster, at, reps, seed, level)
+    head = {
+        "key": rate.key,
+        "label": rate.label,
+        "paramcd": rate.paramcd,
+        "population": rate.population,
+        "estimator": rate.estimator,
+    }
+    counts = {
+        "n_units": len(time),
+        "n_patients": len(np.unique(cluster)),
+        "n_events": int((status == 1).sum()),
+        "n_competing": int((status == 2).sum()),
+    }
+    rows = []
+    for i, (name, t) in enumerate(times.items()):
+        estimable = bool((time >= t).any())
+        row = head | {"time": name, "time_days": t} | counts
+        row |= {
+            "n_events_by_time": int(((status == 1) & (time <= t)).sum()),
+            "n_at_risk": int((time >= t).sum()),
+        }
+        row |= {field: float(values[field][i]) if estimable else np.nan for field in LIMITS}
+        rows.append(row | {"decision_level": level, "ci_method": CI_METHODS[rate.ci]})
+    return rows
+
+
 def rates(
-    adtte: pd.DataFrame, adsl: pd.DataFrame, times: dict[str, float], reps: int, seed: int
+    adtte: pd.DataFrame,
+    adsl: pd.DataFrame,
+    times: dict[str, float],
+    reps: int,
+    seed: int,
+    alpha_one_sided: float,
 ) -> pd.DataFrame:
     """Every rate of `RATES` at every named time (e.g. {"1y": 365.25, "2y": 730.5})."""
-    at = np.array(list(times.values()), dtype=float)
+    level = decision_level(alpha_one_sided)
     records = []
     for rate in RATES:
         rows = endpoint_data(adtte, adsl, rate.paramcd, rate.population)
-        values = _estimate(rate, rows, at, reps, seed)
-        aval = rows["AVAL"].to_numpy()
-        for i, (name, t) in enumerate(times.items()):
-            estimable = bool((aval >= t).any())
-            record = {
-                "key": rate.key,
-                "label": rate.label,
-                "paramcd": rate.paramcd,
-                "population": rate.population,
-                "estimator": rate.estimator,
-                "time": name,
-                "time_days": t,
-                "n_units": len(rows),
-                "n_patients": rows["USUBJID"].nunique(),
-                "n_events": int((rows["EVNT"] == 1).sum()),
-                "n_competing": int((rows["EVNT"] == 2).sum()),
-                "n_events_by_time": int(((rows["EVNT"] == 1) & (aval <= t)).sum()),
-                "n_at_risk": int((aval >= t).sum()),
-            }
-            for field in ("estimate", "lower95", "upper95", "lower90", "upper90"):
-                record[field] = float(values[field][i]) if estimable else np.nan
-            record["ci_method"] = values["ci_method"]
-            records.append(record)
+        arrays = [rows[c].to_numpy() for c in ("AVAL", "EVNT", "USUBJID")]
+        arrays[0] = arrays[0].astype(float)
+        records += rate_rows(rate, *arrays, times, reps, seed, level)
     return pd.DataFrame(records)
 
 
@@ -140,15 +243,45 @@ def medians(adtte: pd.DataFrame, adsl: pd.DataFrame, month_days: float) -> pd.Da
     return out
 
 
+def rejects(lower: float, null: float) -> bool:
+    """The decision rule: the lower limit exceeds H0 (a missing limit never does)."""
+    return bool(lower > null)
+
+
+def decision(rates_table: pd.DataFrame, key: str, horizon: str, null: float) -> dict:
+    """One decision rule: success when the lower decision-level limit of the rate exceeds H0.
+
+    A limit that is not estimable (nobody followed to the horizon) is no success.
+    """
+    row = rates_table[(rates_table["key"] == key) & (rates_table["time"] == horizon)].iloc[0]
+    return {
+        "estimate": row["estimate"],
+        "lower": row["lower_decision"],
+        "upper": row["upper_decision"],
+        "level": row["decision_level"],
+        "ci_method": row["ci_method"],
+        "success": rejects(row["lower_decision"], null),
+    }
+
+
+# The primary rule (SAP 4, amendment 1.1) and the percentile bootstrap rule it replaced.
+DECISION_RULES = {"cluster_ij": "lcr", "percentile_bootstrap": "lcr_bootstrap"}
+PRIMARY_RULE = "cluster_ij"
+
+
 def primary_decision(rates_table: pd.DataFrame, horizon: str, null: float) -> dict:
-    """SAP 4: success when the lower limit of the two-sided 90% CI of the 2-year LCR > H0."""
-    row = rates_table[(rates_table["key"] == "lcr") & (rates_table["time"] == horizon)].iloc[0]
+    """SAP 4: the 2-year LCR's lower 1 - 2 alpha limit against H0, by each rule.
+
+    `success` is the primary rule's; `rules` holds both rules' intervals and decisions.
+    """
+    rules = {
+        rule: decision(rates_table, key, horizon, null) for rule, key in DECISION_RULES.items()
+    }
     return {
         "null": null,
-        "estimate": row["estimate"],
-        "lower90": row["lower90"],
-        "upper90": row["upper90"],
-        "success": bool(row["lower90"] > null),
+        "rule": PRIMARY_RULE,
+        "success": rules[PRIMARY_RULE]["success"],
+        "rules": rules,
     }
 
 

@@ -22,7 +22,7 @@ Conventions, chosen to match the SAP and lifelines where the SAP is silent:
   band: the first times at which the lower and the upper band reach that level (the
   Brookmeyer-Crowley idea as lifelines implements it, ``median_survival_times`` of the fitted
   ``confidence_interval_``). Not reached is NaN.
-- The estimators share one step engine (``survival_steps`` and ``incidence_steps``) that takes
+- The estimators share one step engine (``survival_steps`` and ``cif_steps``) that takes
   event and at-risk counts along the last axis, so the vectorised bootstrap in
   ``sbrtlung.bootstrap`` evaluates exactly the same arithmetic on replicate counts.
 """
@@ -30,6 +30,7 @@ Conventions, chosen to match the SAP and lifelines where the SAP is silent:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -37,6 +38,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 _ROUNDING = 1e-12
+_TINY = np.finfo(float).tiny
 
 
 class Interval(NamedTuple):
@@ -107,9 +109,9 @@ def validate_status(time: ArrayLike, status: ArrayLike) -> tuple[np.ndarray, np.
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den, 0 where nobody is at risk (then there are no events either)."""
-    safe = np.where(den > 0, den, 1.0)
-    return np.where(den > 0, num / safe, 0.0)
+    """num / den, 0 where nobody is at risk: then there are no events either (num = 0), so
+    dividing by the smallest positive double instead of 0 gives exactly that."""
+    return num / np.maximum(den, _TINY)
 
 
 def survival_steps(n_events: np.ndarray, n_at_risk: np.ndarray) -> np.ndarray:
@@ -117,19 +119,21 @@ def survival_steps(n_events: np.ndarray, n_at_risk: np.ndarray) -> np.ndarray:
     return np.cumprod(1.0 - _ratio(n_events, n_at_risk), axis=-1)
 
 
-def incidence_steps(
+def cif_steps(
     n_events: np.ndarray, n_competing: np.ndarray, n_at_risk: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Aalen-Johansen CIFs of both causes and overall survival after each time.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Aalen-Johansen CIF of cause 1 and overall survival after each time.
 
-    Both causes jump by S(t-) * d_k / n, with S(t-) the overall survival just before t, which
+    The cause jumps by S(t-) * d_1 / n, with S(t-) the overall survival just before t, which
     is the exact treatment of tied times of the two causes.
     """
     survival = survival_steps(n_events + n_competing, n_at_risk)
-    before = np.concatenate([np.ones_like(survival[..., :1]), survival[..., :-1]], axis=-1)
-    cif = np.cumsum(before * _ratio(n_events, n_at_risk), axis=-1)
-    cif_competing = np.cumsum(before * _ratio(n_competing, n_at_risk), axis=-1)
-    return cif, cif_competing, survival
+    return np.cumsum(_before(survival) * _ratio(n_events, n_at_risk), axis=-1), survival
+
+
+def _before(survival: np.ndarray) -> np.ndarray:
+    """Overall survival just before each time: 1, then the values after each earlier time."""
+    return np.concatenate([np.ones_like(survival[..., :1]), survival[..., :-1]], axis=-1)
 
 
 def _event_counts(
@@ -160,7 +164,8 @@ def aalen_johansen(time: ArrayLike, status: ArrayLike) -> AalenJohansen:
     """Aalen-Johansen cumulative incidence; status 0 censored, 1 event, 2 competing event."""
     t, s = validate_status(time, status)
     grid, d1, d2, n = _event_counts(t, s)
-    cif, cif_competing, survival = incidence_steps(d1, d2, n)
+    cif, survival = cif_steps(d1, d2, n)
+    cif_competing = np.cumsum(_before(survival) * _ratio(d2, n), axis=-1)
     return AalenJohansen(grid, n, d1, d2, cif, cif_competing, survival)
 
 
@@ -173,8 +178,10 @@ def step_value(
     """
     index = np.searchsorted(times, np.asarray(at, dtype=float), side="right")
     values = np.asarray(values, dtype=float)
-    start = np.full((*values.shape[:-1], 1), initial)
-    return np.concatenate([start, values], axis=-1)[..., index][()]
+    if values.shape[-1] == 0:
+        return np.full((*values.shape[:-1], *index.shape), initial)[()]
+    picked = values[..., np.maximum(index - 1, 0)]
+    return np.where(index > 0, picked, initial)[()]
 
 
 def check_level(level: float) -> float:
@@ -184,21 +191,46 @@ def check_level(level: float) -> float:
     return level
 
 
+@lru_cache(maxsize=16)
 def _z(level: float) -> float:
+    """The two-sided normal quantile of a level (cached: scipy's ppf costs more than a CI)."""
     return float(stats.norm.ppf(0.5 + check_level(level) / 2))
+
+
+def _loglog_limits(
+    value: ArrayLike, se_log: ArrayLike, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """log(-log) limits value^exp(+-z sigma), sigma = SE(log value) / |log value|.
+
+    Degenerate (value, value) where the value is 0 or 1 or its SE is 0.
+    """
+    s = np.asarray(value, dtype=float)
+    se = np.asarray(se_log, dtype=float)
+    inside = (s > 0) & (s < 1) & (se > 0)
+    log_s = np.log(np.where(inside, s, 0.5))
+    spread = np.exp(_z(level) * np.where(inside, se, 0.0) / np.abs(log_s))
+    lower = np.where(inside, np.exp(log_s * spread), s)
+    upper = np.where(inside, np.exp(log_s / spread), s)
+    return lower, upper
 
 
 def _loglog_band(
     survival: np.ndarray, var_log: np.ndarray, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise log(-log) Greenwood limits; degenerate (S, S) where S is 0 or 1."""
-    s = np.asarray(survival, dtype=float)
-    inside = (s > 0) & (s < 1)
-    log_s = np.log(np.where(inside, s, 0.5))
-    spread = np.exp(_z(level) * np.sqrt(var_log) / np.abs(log_s))
-    lower = np.where(inside, np.exp(log_s * spread), s)
-    upper = np.where(inside, np.exp(log_s / spread), s)
-    return lower, upper
+    return _loglog_limits(survival, np.sqrt(var_log), level)
+
+
+def complement_loglog_ci(cif: ArrayLike, variance: ArrayLike, level: float) -> Interval:
+    """L = 1 - F with its log(-log) CI from the variance V of F (SAP 4, amendment 1.1).
+
+    sigma = sqrt(V) / (L |log L|); limits L^exp(+z sigma) (lower) and L^exp(-z sigma)
+    (upper), z = Phi^-1(1/2 + level/2); L in {0, 1} or V = 0 gives [L, L].
+    """
+    survival = 1.0 - np.asarray(cif, dtype=float)
+    safe = np.where(survival > 0, survival, 1.0)
+    lower, upper = _loglog_limits(survival, np.sqrt(variance) / safe, level)
+    return Interval(survival[()], lower[()], upper[()])
 
 
 def survival_at(curve: KaplanMeier, at: ArrayLike, level: float = 0.95) -> Interval:
@@ -214,6 +246,54 @@ def survival_at(curve: KaplanMeier, at: ArrayLike, level: float = 0.95) -> Inter
 def cif_at(curve: AalenJohansen, at: ArrayLike) -> float | np.ndarray:
     """Cumulative incidence of cause 1 at time(s) ``at``."""
     return step_value(curve.time, curve.cif, at, 0.0)
+
+
+def cif_cluster_variance(
+    time: ArrayLike, status: ArrayLike, cluster: ArrayLike, at: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """Aalen-Johansen CIF of cause 1 at ``at`` and its patient-cluster IJ variance.
+
+    The infinitesimal-jackknife (robust sandwich) variance is V = sum over clusters i of U_i^2,
+    U_i = dF(tau)/dw_i, the derivative of the case-weighted estimator with respect to the
+    weight of cluster i (all its records) at weights 1; no small-sample factor (SAP 4,
+    amendment 1.1). With d1, d and n the weighted cause-1, all-cause and at-risk counts at
+    the event times t_k <= tau, h1 = d1 / n, h = d / n and S the all-cause survival, a record
+    j with time T_j contributes
+
+        U_j = [cause 1 at t_k] S(t_k-) / n_k - sum_{t_k <= T_j} S(t_k-) h1_k / n_k
+              - [any event at t_k] B_k / (n_k - d_k) + sum_{t_k <= T_j} h_k B_k / (n_k - d_k),
+
+    B_k = F(tau) - F(t_k), and a term with n_k = d_k is 0 (nobody is left at risk after it).
+    One pass of cumulative sums, so the cost is O((records + event times) log).
+    """
+    t, s = validate_status(time, status)
+    labels = np.asarray(cluster)
+    if labels.shape != t.shape:
+        raise ValueError("cluster must have the same length as time")
+    _, index = np.unique(labels, return_inverse=True)
+    grid, d1, d2, n = _event_counts(t, s)
+    points = np.atleast_1d(np.asarray(at, dtype=float))
+    estimate, variance = np.zeros(points.shape), np.zeros(points.shape)
+    for p, tau in enumerate(points):
+        m = int(np.searchsorted(grid, tau, side="right"))
+        if m == 0:
+            continue  # no event by tau: F = 0 whatever the weights
+        g, e1, e, r = grid[:m], d1[:m], d1[:m] + d2[:m], n[:m]
+        cif, survival = cif_steps(e1, d2[:m], r)
+        a = np.concatenate([[1.0], survival[:-1]]) / r
+        b = np.where(r > e, (cif[-1] - cif) / np.where(r > e, r - e, 1.0), 0.0)
+        k = np.searchsorted(g, t, side="right")  # event times at or before each record
+        own = np.minimum(np.searchsorted(g, t), m - 1)
+        event = (s != 0) & (t <= tau)
+        influence = (
+            np.where(event & (s == 1), a[own], 0.0)
+            - np.concatenate([[0.0], np.cumsum(a * e1 / r)])[k]
+            - np.where(event, b[own], 0.0)
+            + np.concatenate([[0.0], np.cumsum(e / r * b)])[k]
+        )
+        estimate[p] = cif[-1]
+        variance[p] = float(np.sum(np.bincount(index, weights=influence) ** 2))
+    return estimate, variance
 
 
 def _first_time_at_or_below(times: np.ndarray, values: np.ndarray, prob: float) -> float:

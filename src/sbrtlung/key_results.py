@@ -32,8 +32,18 @@ def write_json(data: dict, path: str | Path) -> None:
     Path(path).write_text(text + "\n", encoding="utf-8")
 
 
-def rate_entry(rates: pd.DataFrame, key: str, time: str, with_ci90: bool = False) -> dict:
-    """One rate as {estimate, ci95[, ci90], n, events}."""
+def interval_key(level: float) -> str:
+    """The key of a CI at a two-sided level: 0.9 -> 'ci90', 0.95 -> 'ci95', 0.975 -> 'ci97_5'."""
+    return "ci" + f"{round(100 * level, 6):g}".replace(".", "_")
+
+
+def rate_entry(rates: pd.DataFrame, key: str, time: str, decision: bool = False) -> dict:
+    """One rate as {estimate, ci95, n, events, ci_method}.
+
+    With `decision`, also its interval at the decision level 1 - 2 alpha, both under the
+    level's own key (`ci90` at alpha 0.05) and as `ci_decision` with `decision_level`, so the
+    paper can quote it whatever alpha the config sets.
+    """
     row = rates[(rates["key"] == key) & (rates["time"] == time)].iloc[0]
     entry = {
         "estimate": row["estimate"],
@@ -42,8 +52,10 @@ def rate_entry(rates: pd.DataFrame, key: str, time: str, with_ci90: bool = False
         "events": row["n_events_by_time"],
         "ci_method": row["ci_method"],
     }
-    if with_ci90:
-        entry["ci90"] = [row["lower90"], row["upper90"]]
+    if decision:
+        limits = [row["lower_decision"], row["upper_decision"]]
+        entry |= {"decision_level": row["decision_level"], "ci_decision": limits}
+        entry[interval_key(row["decision_level"])] = limits
     return entry
 
 
@@ -134,8 +146,10 @@ def assemble(
         "n_lesions": len(adles),
         "n_lesions_treated": int(adles["TRTFL"].sum()),
         "n_deaths": int(saf["DTHFL"].sum()),
-        "lcr_2y": rate_entry(rates, "lcr", "2y", with_ci90=True),
+        "lcr_2y": rate_entry(rates, "lcr", "2y", decision=True),
+        "lcr_2y_bootstrap": rate_entry(rates, "lcr_bootstrap", "2y", decision=True),
         "primary_success": primary["success"],
+        "primary_success_bootstrap": primary["rules"]["percentile_bootstrap"]["success"],
         "primary_null": primary["null"],
         "median_follow_up_months": median("follow_up"),
         "median_pfs_months": median("pfs"),

@@ -3,6 +3,7 @@
 import logging
 import resource
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,3 +71,21 @@ def _own_peak_kib(own: resource.struct_rusage) -> float:
 def _kib(maxrss: int) -> float:
     """ru_maxrss in KiB: macOS counts bytes, Linux KiB."""
     return maxrss / 1024 if sys.platform == "darwin" else float(maxrss)
+
+
+class Progress:
+    """Logs "k of n <what> done, <elapsed> s" about every tenth of the way through a long job,
+    so its log shows it is alive and how far it is."""
+
+    def __init__(self, log: logging.Logger, total: int, what: str) -> None:
+        self.log, self.total, self.what = log, total, what
+        self.done = 0
+        self.every = max(1, round(total / 10))
+        self.started = time.perf_counter()
+
+    def step(self) -> None:
+        """One more unit done; log when a tenth (or the last unit) is reached."""
+        self.done += 1
+        if self.done % self.every == 0 or self.done == self.total:
+            elapsed = time.perf_counter() - self.started
+            self.log.info("%d of %d %s done, %.1f s", self.done, self.total, self.what, elapsed)

@@ -1,14 +1,15 @@
 """Simulation study of the trial design: operating characteristics of the planned analysis.
 
 Replicates of the synthetic trial (`sbrtlung.simulate`) at the planned sample size
-(`sbrtlung.design`) are analysed by the workflow's own library code (derivations, then
-`efficacy.rates` and `efficacy.primary_decision`) under two scenarios: H0, the true 2-year
-LCR at the null (`hypothesis.lcr_null`), and H1, at the alternative the study was sized for
-(`hypothesis.lcr_alternative`). Every other simulation parameter is the config's
-`simulation` block. The decision rule's rejection rate under H0 is its type I error, under
-H1 its power; each 2-year rate is compared with its population truth (`truth.true_values`)
-for bias, empirical SE and coverage of its 95% CI. Definitions follow Morris, White and
-Crowther (Stat Med 2019; 38: 2074-2102).
+(`sbrtlung.design`) are analysed with the workflow's own estimators under two scenarios: H0,
+the true 2-year LCR at the null (`hypothesis.lcr_null`), and H1, at the alternative the study
+was sized for (`hypothesis.lcr_alternative`). Every other simulation parameter is the
+config's `simulation` block. Both decision rules are applied to every trial: the primary rule
+of SAP amendment 1.1 (lower limit of the 1 - 2 alpha cluster IJ log(-log) interval above the
+null) and the percentile-bootstrap rule it replaced. A rule's rejection rate under H0 is its
+type I error, under H1 its power; each 2-year rate is compared with its population truth
+(`truth.true_values`) for bias, empirical SE and coverage of its 95% CI. Definitions follow
+Morris, White and Crowther (Stat Med 2019; 38: 2074-2102).
 
 Choices (docs/simulation_study.md):
 
@@ -16,17 +17,18 @@ Choices (docs/simulation_study.md):
   `numpy.random.SeedSequence(seed, spawn_key=(scenario index, r))`, so a replicate's result
   does not depend on how the replicates are split into batches, and the scenarios and
   replicates use independent streams.
-- The simulated tables enter the derivations directly, without the CSV round trip and the
-  validation gate: the generator's tables are already typed as the gate's, and a test checks
-  that the gate's tables give the same rates.
+- The fast path (`analyse_replicate`): the simulator draws only the exports the endpoints
+  read, and `adam.adtte.endpoint_arrays` interprets the same endpoint definitions as ADTTE
+  straight into arrays, skipping the other analysis datasets and the CSV round trip; the
+  rates come from `efficacy.rate_rows`, as in the workflow. `analyse_replicate_full` is the
+  workflow's whole derivation path; tests check that both give identical rows.
 - Bootstrap replicates per trial: the analysis's `bootstrap_reps` unless
-  `simulation_study.bootstrap_reps` sets another number, so by default each trial is analysed
-  exactly as the workflow analyses one.
+  `simulation_study.bootstrap_reps` sets another number.
 - Only the 2-year rates are estimated (the bootstrap of a rate at 2 years is the same whether
   or not 1 year is asked for as well).
 - A replicate in which a rate or a CI limit is not estimable is left out of that measure's
-  denominator (reported as `n_replicates`); the decision counts it as no rejection, as
-  `efficacy.primary_decision` does.
+  denominator (reported as `n_replicates`); a decision counts it as no rejection, as
+  `efficacy.rejects` does.
 - Monte Carlo SEs: sqrt(p (1 - p) / R) for a proportion (rejection rate, coverage), SD / sqrt(R)
   for a mean (mean estimate, bias, CI width), EmpSE / sqrt(2 (R - 1)) for the empirical SE.
   Monte Carlo 95% intervals: Wilson score for proportions, value +- 1.96 MCSE otherwise.
@@ -34,30 +36,44 @@ Choices (docs/simulation_study.md):
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 from scipy.stats import binomtest, norm
 
 from sbrtlung import design, efficacy
 from sbrtlung.adam import derive_all
+from sbrtlung.adam.adtte import endpoint_arrays
+from sbrtlung.adam.endpoints import RECORDS
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.formatting import number, percent
+from sbrtlung.logs import Progress
 from sbrtlung.simulate import simulate_trial
 from sbrtlung.truth import RATE_TRUTHS, true_values
 
 # Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
 SCENARIOS = {"H0": "lcr_null", "H1": "lcr_alternative"}
-REJECTION = {"H0": "type1_error", "H1": "power"}
+REJECTION = {"H0": "type_i_error", "H1": "power"}
 TARGET_NAMES = {"H0": "one-sided alpha", "H1": "power"}
 LABELS = {rate.key: rate.label for rate in efficacy.RATES}
-DECISION = "primary_decision"
+# Decision rules (key of the summary rows) -> the rate whose decision-level limit they test.
+RULES = efficacy.DECISION_RULES
+PRIMARY_RULE = efficacy.PRIMARY_RULE
+RULE_LABELS = {
+    "cluster_ij": "Primary rule: cluster IJ log(-log) interval",
+    "percentile_bootstrap": "Former rule: percentile bootstrap interval",
+}
+STUDY_RATES = tuple(rate for rate in efficacy.RATES if rate.key in RATE_TRUTHS)
+# The exports the endpoints read: the only ones a replicate's simulator draws.
+STUDY_EXPORTS = tuple(sorted({record.file for record in RECORDS}))
 HORIZON = "2y"
 MC_LEVEL = 0.95
 MC_Z = float(norm.ppf(0.5 + MC_LEVEL / 2))
@@ -69,12 +85,11 @@ RESULT_COLUMNS = [
     "estimate",
     "lower95",
     "upper95",
-    "lower90",
-    "upper90",
+    "lower_decision",
+    "upper_decision",
     "n_patients",
     "n_units",
     "n_events_by_time",
-    "reject_h0",
 ]
 
 
@@ -97,6 +112,27 @@ def scenario_simulation(config: Mapping[str, Any], scenario: str) -> dict[str, A
     }
 
 
+def study_design(config: Mapping[str, Any]) -> dict[str, Any]:
+    """What the study simulates, from the configuration alone (results/design/): the planned
+    trial size, the scenarios' true LCRs, replicates, batches, bootstrap replicates and seed,
+    and `config`, the configuration every job of the study reads back (`read_design`)."""
+    study = config["simulation_study"]
+    return {
+        "n_patients": planned_patients(config),
+        "scenarios": {s: {"true_lcr_2y": config["hypothesis"][k]} for s, k in SCENARIOS.items()},
+        "replicates": study["replicates"],
+        "batches": study["batches"],
+        "bootstrap_reps": bootstrap_reps(config),
+        "seed": config["seed"],
+        "config": dict(config),
+    }
+
+
+def read_design(path: str | Path) -> dict[str, Any]:
+    """A design file written from `study_design`."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def batch_replicates(replicates: int, batches: int, batch: int) -> range:
     """Replicate numbers (1-based) of one batch: contiguous blocks, sizes differing by <= 1."""
     if not 1 <= batches <= replicates:
@@ -117,16 +153,49 @@ def replicate_seeds(seed: int, scenario: str, replicate: int) -> tuple[int, int]
 
 def analyse_replicate(
     config: Mapping[str, Any], sim: Mapping[str, Any], seeds: tuple[int, int]
-) -> tuple[pd.DataFrame, bool]:
-    """One synthetic trial analysed as the workflow does: its 2-year rates and the decision."""
-    adam = derive_all(simulate_trial(sim, seeds[0]), config)
+) -> pd.DataFrame:
+    """One synthetic trial's 2-year rates of `STUDY_RATES` by the fast path (`efficacy.rates`
+    rows: the same columns and values as `analyse_replicate_full`)."""
+    tables = simulate_trial(sim, seeds[0], STUDY_EXPORTS)
+    arrays = endpoint_arrays(tables, {rate.paramcd for rate in STUDY_RATES})
     times = {HORIZON: config["horizon_days"]}
-    rates = efficacy.rates(adam["adtte"], adam["adsl"], times, bootstrap_reps(config), seeds[1])
-    decision = efficacy.primary_decision(rates, HORIZON, config["hypothesis"]["lcr_null"])
-    return rates, decision["success"]
+    level = efficacy.decision_level(config["hypothesis"]["alpha_one_sided"])
+    rows = []
+    for rate in STUDY_RATES:
+        if rate.population != "SAF":
+            raise ValueError(f"{rate.key}: the fast path analyses the safety set only")
+        time, status, cluster = arrays[rate.paramcd]
+        rows += efficacy.rate_rows(
+            rate,
+            time.astype(float),
+            status,
+            cluster,
+            times,
+            bootstrap_reps(config),
+            seeds[1],
+            level,
+        )
+    return pd.DataFrame(rows)
 
 
-def run_batch(config: Mapping[str, Any], batch: int) -> pd.DataFrame:
+def analyse_replicate_full(
+    config: Mapping[str, Any], sim: Mapping[str, Any], seeds: tuple[int, int]
+) -> pd.DataFrame:
+    """The same rows through the workflow's whole path: every export, every analysis dataset,
+    `efficacy.rates` (the reference the fast path is tested and benchmarked against)."""
+    adam = derive_all(simulate_trial(sim, seeds[0]), config)
+    rates = efficacy.rates(
+        adam["adtte"],
+        adam["adsl"],
+        {HORIZON: config["horizon_days"]},
+        bootstrap_reps(config),
+        seeds[1],
+        config["hypothesis"]["alpha_one_sided"],
+    )
+    return rates[rates["key"].isin(list(RATE_TRUTHS))].reset_index(drop=True)
+
+
+def run_batch(config: Mapping[str, Any], batch: int, progress: Progress | None = None):
     """Every scenario's replicates of one batch (RESULT_COLUMNS, one row per rate)."""
     study = config["simulation_study"]
     numbers = batch_replicates(study["replicates"], study["batches"], batch)
@@ -135,9 +204,10 @@ def run_batch(config: Mapping[str, Any], batch: int) -> pd.DataFrame:
         sim = scenario_simulation(config, scenario)
         for replicate in numbers:
             seeds = replicate_seeds(config["seed"], scenario, replicate)
-            rates, success = analyse_replicate(config, sim, seeds)
-            rows = rates[rates["key"].isin(list(RATE_TRUTHS))]
-            frames.append(rows.assign(scenario=scenario, replicate=replicate, reject_h0=success))
+            rows = analyse_replicate(config, sim, seeds)
+            frames.append(rows.assign(scenario=scenario, replicate=replicate))
+            if progress:
+                progress.step()
     return pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
 
 
@@ -235,20 +305,24 @@ def summarise(
     truths: Mapping[str, Mapping[str, float]],
     true_lcr: Mapping[str, float],
     nominal: Mapping[str, float],
+    null: float,
 ) -> pd.DataFrame:
-    """Performance measures of the decision and of every rate, per scenario (tidy).
+    """Performance measures of each decision rule and of every rate, per scenario (tidy).
 
     `truths[scenario][key]` is each rate's truth, `true_lcr[scenario]` the scenario's true
-    LCR and `nominal[scenario]` the rejection rate the design aims at (alpha, power). The
-    `target` column is what a measure should be: the nominal rate, the truth, 0 or 95%.
+    LCR, `nominal[scenario]` the rejection rate the design aims at (alpha, power) and `null`
+    the LCR under H0. A rule's rows have the rule as `key`. The `target` column is what a
+    measure should be: the nominal rate, the truth, 0 or 95%.
     """
     records = []
     for scenario in SCENARIOS:
         own = results[results["scenario"] == scenario].sort_values("replicate", kind="stable")
         head = {"scenario": scenario, "true_lcr_2y": true_lcr[scenario]}
-        decisions = own.loc[own["key"] == "lcr", "reject_h0"].to_numpy(bool)
-        row = _proportion("rejection_rate", decisions) | {"target": nominal[scenario]}
-        records.append(head | {"key": DECISION, "truth": true_lcr[scenario]} | row)
+        for rule, key in RULES.items():
+            lower = own.loc[own["key"] == key, "lower_decision"].to_numpy(float)
+            decisions = np.array([efficacy.rejects(limit, null) for limit in lower])
+            row = _proportion("rejection_rate", decisions) | {"target": nominal[scenario]}
+            records.append(head | {"key": rule, "truth": true_lcr[scenario]} | row)
         for key in RATE_TRUTHS:
             truth = truths[scenario][key]
             targets = {"mean_estimate": truth, "bias": 0.0, "coverage95": MC_LEVEL}
@@ -268,6 +342,7 @@ def gather(results: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
         scenario_truths(config),
         {scenario: hypothesis[name] for scenario, name in SCENARIOS.items()},
         {"H0": hypothesis["alpha_one_sided"], "H1": hypothesis["power"]},
+        hypothesis["lcr_null"],
     )
 
 
@@ -276,35 +351,52 @@ def _get(summary: pd.DataFrame, scenario: str, key: str, measure: str) -> pd.Ser
     return summary[mask & (summary["measure"] == measure)].iloc[0]
 
 
-def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
-    """`{"simulation_study": {...}}`: the decision's type I error and power, and per scenario
-    every rate's truth, mean estimate, bias, empirical SE and 95% CI coverage, each with its
-    MCSE and Monte Carlo 95% interval; trial size and mean lesions and events per trial."""
+def _entry(row: pd.Series) -> dict:
+    """A measure as key results hold it: estimate, MCSE, Monte Carlo 95% interval, replicates."""
+    return {
+        "estimate": row["value"],
+        "mcse": row["mcse"],
+        "mc_ci95": [row["mc_lower95"], row["mc_upper95"]],
+        "replicates": int(row["n_replicates"]),
+    }
 
-    def entry(row: pd.Series) -> dict:
-        return {
-            "estimate": row["value"],
-            "mcse": row["mcse"],
-            "mc_ci95": [row["mc_lower95"], row["mc_upper95"]],
-            "replicates": int(row["n_replicates"]),
-        }
+
+def _rule_results(summary: pd.DataFrame, rule: str) -> dict:
+    """One rule's type I error and power, and the coverage of its 95% CI in each scenario."""
+    out = {}
+    for scenario, name in REJECTION.items():
+        row = _get(summary, scenario, rule, "rejection_rate")
+        out[name] = _entry(row) | {"nominal": row["target"], "true_lcr_2y": row["true_lcr_2y"]}
+        coverage = _get(summary, scenario, RULES[rule], "coverage95")
+        out[f"coverage95_{scenario.lower()}"] = _entry(coverage)
+    return out
+
+
+def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
+    """`{"simulation_study": {...}}`: per rule its type I error, power and 95% CI coverage
+    (`rules`), the primary rule's type I error and power at the top, and per scenario every
+    rate's truth, mean estimate, bias, empirical SE and 95% CI coverage, each with its MCSE
+    and Monte Carlo 95% interval; trial size and mean lesions and events per trial."""
 
     def rate(scenario: str, key: str) -> dict:
         out = {"truth": _get(summary, scenario, key, "bias")["truth"]}
         for measure in ("mean_estimate", "bias", "empirical_se", "coverage95"):
-            out[measure] = entry(_get(summary, scenario, key, measure))
+            out[measure] = _entry(_get(summary, scenario, key, measure))
         for measure in ("mean_units", "mean_events"):
             out[measure] = _get(summary, scenario, key, measure)["value"]
         return out
 
+    rules = {rule: _rule_results(summary, rule) for rule in RULES}
     out: dict[str, Any] = {
         "n_patients": planned_patients(config),
         "bootstrap_reps": bootstrap_reps(config),
+        "replicates": config["simulation_study"]["replicates"],
         "seed": config["seed"],
+        "primary_rule": PRIMARY_RULE,
+        "rules": rules,
+        "type_i_error": rules[PRIMARY_RULE]["type_i_error"],
+        "power": rules[PRIMARY_RULE]["power"],
     }
-    for scenario, name in REJECTION.items():
-        row = _get(summary, scenario, DECISION, "rejection_rate")
-        out[name] = entry(row) | {"nominal": row["target"], "true_lcr_2y": row["true_lcr_2y"]}
     out["rates"] = {s: {key: rate(s, key) for key in RATE_TRUTHS} for s in SCENARIOS}
     return {"simulation_study": out}
 
@@ -329,14 +421,13 @@ def _with_mc_ci(row: pd.Series) -> str:
     return f"{_percent(row['value'], 1)} ({low}-{high})"
 
 
-# Rows of the table: (key or DECISION, measure label, summary measure, cell text).
-_DECISION_ROWS = (
-    ("Rejection rate, % (MC 95% CI)", "rejection_rate", _with_mc_ci),
-    (
-        "Design target, %",
-        "rejection_rate",
-        lambda r: f"{_percent(r['target'], 1)} ({TARGET_NAMES[r['scenario']]})",
-    ),
+# Rows of the table: (measure label, summary measure, cell text); the first rule's rows also
+# give the design target.
+_DECISION_ROWS = (("Rejection rate, % (MC 95% CI)", "rejection_rate", _with_mc_ci),)
+_TARGET_ROW = (
+    "Design target, %",
+    "rejection_rate",
+    lambda r: f"{_percent(r['target'], 1)} ({TARGET_NAMES[r['scenario']]})",
 )
 _RATE_ROWS = (
     ("True value, %", "bias", lambda r: _percent(r["truth"], 1)),
@@ -354,7 +445,8 @@ _RATE_ROWS = (
 def results_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The readable table: one column per scenario, measures in rows (%, percentage points)."""
     columns = {s: _scenario_title(summary, s) for s in SCENARIOS}
-    blocks = [("Primary decision: lower 90% limit of LCR above H0", DECISION, _DECISION_ROWS)]
+    rule_rows = [(*_DECISION_ROWS, _TARGET_ROW)] + [_DECISION_ROWS] * (len(RULES) - 1)
+    blocks = [(RULE_LABELS[r], r, rows) for r, rows in zip(RULES, rule_rows, strict=True)]
     blocks += [(LABELS[key], key, _RATE_ROWS) for key in RATE_TRUTHS]
     rows = []
     for quantity, key, specs in blocks:
@@ -370,7 +462,8 @@ COLORS = {"H0": OKABE_ITO["blue"], "H1": OKABE_ITO["vermillion"]}
 MARKERS = {"H0": "o", "H1": "s"}
 OFFSET = {"H0": -0.15, "H1": 0.15}
 SHORT_LABELS = {
-    "lcr": "LCR (1 - CIF), primary",
+    "lcr": "LCR (1 \N{MINUS SIGN} CIF), IJ CI, primary",
+    "lcr_bootstrap": "LCR (1 \N{MINUS SIGN} CIF), bootstrap CI",
     "lcr_km": "LCR (Kaplan-Meier)",
     "local_recurrence": "Local recurrence",
     "regional_recurrence": "Regional recurrence",
@@ -378,6 +471,7 @@ SHORT_LABELS = {
     "pfs": "PFS",
     "os": "OS",
 }
+RULE_SHORT_LABELS = {"cluster_ij": "IJ (primary)", "percentile_bootstrap": "Bootstrap"}
 
 
 def _interval(ax, y: float, row: pd.Series, scenario: str, scale: float = 1.0) -> None:
@@ -396,20 +490,23 @@ def _interval(ax, y: float, row: pd.Series, scenario: str, scale: float = 1.0) -
 
 
 def _decision_panel(ax, summary: pd.DataFrame, scenario: str) -> None:
-    """Rejection rate of one scenario with its MC interval against the design target."""
-    row = _get(summary, scenario, DECISION, "rejection_rate")
-    target = row["target"]
-    _interval(ax, 0.0, row, scenario)
+    """Rejection rate of each rule in one scenario, with MC intervals, against the target."""
+    rows = [_get(summary, scenario, rule, "rejection_rate") for rule in RULES]
+    target = rows[0]["target"]
+    for y, row in enumerate(rows):
+        _interval(ax, y, row, scenario)
     ax.axvline(target, color=GREY, linestyle="--", linewidth=0.8)
-    low, high = min(row["mc_lower95"], target), max(row["mc_upper95"], target)
+    low = min(target, *(row["mc_lower95"] for row in rows))
+    high = max(target, *(row["mc_upper95"] for row in rows))
     pad = 0.25 * (high - low) + 0.01
     ax.set_xlim(max(0.0, low - pad), min(1.0, high + pad))
-    ax.set_ylim(-1, 1)
-    ax.set_yticks([])
+    ax.set_ylim(len(rows) - 0.4, -0.9)
+    ax.set_yticks(range(len(rows)), [RULE_SHORT_LABELS[rule] for rule in RULES])
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))  # whole percents
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    name = "Type I error" if REJECTION[scenario] == "type1_error" else "Power"
+    name = "Type I error" if REJECTION[scenario] == "type_i_error" else "Power"
     ax.set_title(f"{name} ({_scenario_title(summary, scenario)})", loc="left")
-    ax.text(target, 0.75, f" target {percent(target, 0)}", color=GREY, size=6.5, va="center")
+    ax.text(target, -0.65, f" target {percent(target, 0)}", color=GREY, size=6.5, va="center")
     ax.grid(axis="y", visible=False)
 
 
@@ -432,7 +529,7 @@ def figure(summary: pd.DataFrame) -> Figure:
     correctly covering interval would show with this many replicates (0.95 +- 1.96 MCSE).
     """
     with paper():
-        fig = new_figure(PAGE_WIDTH, 3.4)
+        fig = new_figure(PAGE_WIDTH, 3.8)
         grid = fig.add_gridspec(2, 3, width_ratios=(1.0, 1.15, 1.0), height_ratios=(1, 1))
         top, bottom = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
         for ax, scenario in zip((top, bottom), SCENARIOS, strict=True):

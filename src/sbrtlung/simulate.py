@@ -38,6 +38,8 @@ STUDY_START = np.datetime64("2021-01-04", "D")
 MONTH_DAYS = 30.4375
 YEAR_DAYS = 365.25
 MAX_PATIENTS_PER_SITE = 999  # patient ids are S01-001 .. S01-999
+# A table as drawn: its columns as arrays, made into a typed frame only when asked for.
+Columns = dict[str, Any]
 
 # Decimals of every float column in the CSV files (values are rounded to them when drawn).
 FLOAT_DECIMALS = {
@@ -188,13 +190,21 @@ UNIT_DECIMALS = {
 }
 
 
-def simulate_trial(sim: Mapping[str, Any], seed: int) -> dict[str, pd.DataFrame]:
-    """The nine raw exports of one synthetic trial, typed as the pandera models say.
+def simulate_trial(
+    sim: Mapping[str, Any], seed: int, exports: tuple[str, ...] = EXPORTS
+) -> dict[str, pd.DataFrame]:
+    """The raw exports of one synthetic trial, typed as the pandera models say.
 
     `sim` is the config's `simulation` block with its defaults filled (`config.load`). Rows
     are in key order (patient, then lesion, date or number) and the same seed gives the
-    same tables.
+    same tables. `exports` names the tables wanted. The tables are drawn from one random
+    stream in the order of `draws` below; those after the last wanted one are not drawn at
+    all, which changes none of the others (the simulation study asks for the efficacy
+    tables only). follow_up draws nothing of its own: it is what `_follow` decided.
     """
+    unknown = set(exports) - set(EXPORTS)
+    if unknown:
+        raise ValueError(f"unknown exports: {sorted(unknown)}")
     rng = np.random.default_rng(seed)
     hz = truth.hazards(sim)
     n = int(sim["n_patients"])
@@ -221,27 +231,27 @@ def simulate_trial(sim: Mapping[str, Any], seed: int) -> dict[str, pd.DataFrame]
     )
     fate = _follow(rng, sim, hz, prognosis, courses, timeline, cut)
 
-    tables = {
-        "screening": _screening(rng, sim, weights, site, enrollment, ids, accrual_days),
-        "patients": _patients(rng, ids, site, enrollment, prognosis),
-        "lesions": _lesions(rng, ids, courses),
-        "sbrt": _sbrt(rng, ids, site, courses, timeline),
-        "imaging": _imaging(rng, ids, courses, fate),
-        "progression": _progression(rng, ids, fate),
-        "adverse_events": _adverse_events(rng, ids, timeline, fate),
-        "labs": _labs(rng, sim, ids, site, prognosis, timeline, fate),
-        "follow_up": _frame(
-            "follow_up",
-            {
-                "patient_id": ids,
-                "last_contact_date": np.where(fate.dead, fate.death_day, fate.contact),
-                "vital_status": np.where(fate.dead, "dead", "alive"),
-                "death_date": np.where(fate.dead, fate.death_day, np.nan),
-                "cause_of_death": fate.cause,
-            },
-        ),
+    draws = {
+        "screening": lambda: _screening(rng, sim, weights, site, enrollment, ids, accrual_days),
+        "patients": lambda: _patients(rng, ids, site, enrollment, prognosis),
+        "lesions": lambda: _lesions(rng, ids, courses),
+        "sbrt": lambda: _sbrt(rng, ids, site, courses, timeline),
+        "imaging": lambda: _imaging(rng, ids, courses, fate),
+        "progression": lambda: _progression(rng, ids, fate),
+        "adverse_events": lambda: _adverse_events(rng, ids, timeline, fate),
+        "labs": lambda: _labs(rng, sim, ids, site, prognosis, timeline, fate),
     }
-    return {stem: tables[stem] for stem in EXPORTS}
+    order = list(draws)
+    last = max((order.index(stem) for stem in exports if stem in draws), default=-1)
+    columns = {stem: draws[stem]() for stem in order[: last + 1]}
+    columns["follow_up"] = {
+        "patient_id": ids,
+        "last_contact_date": np.where(fate.dead, fate.death_day, fate.contact),
+        "vital_status": np.where(fate.dead, "dead", "alive"),
+        "death_date": np.where(fate.dead, fate.death_day, np.nan),
+        "cause_of_death": fate.cause,
+    }
+    return {stem: _frame(stem, columns[stem]) for stem in EXPORTS if stem in exports}
 
 
 def write_exports(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
@@ -346,8 +356,12 @@ def _dates(days: Any) -> np.ndarray:
     return out
 
 
-def _frame(stem: str, data: Mapping[str, Any]) -> pd.DataFrame:
-    """A table with its model's columns, in order, and dtypes; None/NaN/inf are missing."""
+def _frame(stem: str, data: Columns) -> pd.DataFrame:
+    """A table with its model's columns, in order, and dtypes; None/NaN/inf are missing.
+
+    Every column is a new array (no table shares memory with another or with the draws), so
+    the frame can take them without pandas copying them again.
+    """
     columns = EXPORTS[stem].to_schema().columns
     out = {}
     for name, spec in columns.items():
@@ -355,12 +369,12 @@ def _frame(stem: str, data: Mapping[str, Any]) -> pd.DataFrame:
         if kind == "datetime64[ns]":
             out[name] = _dates(values)
         elif kind == "Int64":
-            out[name] = pd.array(np.asarray(values, dtype=np.int64), dtype="Int64")
+            out[name] = pd.array(np.array(values, dtype=np.int64), dtype="Int64")
         elif kind == "float64":
-            out[name] = np.asarray(values, dtype=float)
+            out[name] = np.array(values, dtype=float)
         else:
-            out[name] = np.asarray(values, dtype=object)
-    return pd.DataFrame(out, columns=list(columns))
+            out[name] = np.array(values, dtype=object)
+    return pd.DataFrame(out, copy=False)
 
 
 def _site_sizes(rng: np.random.Generator, n: int, n_sites: int) -> tuple[np.ndarray, np.ndarray]:
@@ -400,7 +414,7 @@ def _screening(
     enrollment: np.ndarray,
     ids: np.ndarray,
     accrual_days: float,
-) -> pd.DataFrame:
+) -> Columns:
     n = len(ids)
     n_failed = max(round(n / (1 - sim["screen_failure_rate"])) - n, 0)
     failed_site = rng.choice(len(weights), size=n_failed, p=weights)
@@ -412,19 +426,16 @@ def _screening(
     number = np.arange(len(order)) - np.searchsorted(sorted_site, sorted_site) + 1
     reason = _pick(rng, v.EXCLUSION_REASONS, EXCLUSION_PROBS, n_failed)
     eligible = np.concatenate((np.full(n, "yes", object), np.full(n_failed, "no", object)))
-    return _frame(
-        "screening",
-        {
-            "screening_id": [
-                f"SCR-{s}-{k:04d}" for s, k in zip(_site_ids(sorted_site), number, strict=True)
-            ],
-            "site_id": _site_ids(sorted_site),
-            "screening_date": day[order],
-            "eligible": eligible[order],
-            "exclusion_reason": np.concatenate((np.full(n, None, object), reason))[order],
-            "patient_id": np.concatenate((ids, np.full(n_failed, None, object)))[order],
-        },
-    )
+    return {
+        "screening_id": [
+            f"SCR-{s}-{k:04d}" for s, k in zip(_site_ids(sorted_site), number, strict=True)
+        ],
+        "site_id": _site_ids(sorted_site),
+        "screening_date": day[order],
+        "eligible": eligible[order],
+        "exclusion_reason": np.concatenate((np.full(n, None, object), reason))[order],
+        "patient_id": np.concatenate((ids, np.full(n_failed, None, object)))[order],
+    }
 
 
 def _patients(
@@ -433,7 +444,7 @@ def _patients(
     site: np.ndarray,
     enrollment: np.ndarray,
     prognosis: truth.Prognosis,
-) -> pd.DataFrame:
+) -> Columns:
     n = len(ids)
     sex = np.where(rng.random(n) < MALE_SHARE, "male", "female").astype(object)
     smoking = np.where(
@@ -447,30 +458,27 @@ def _patients(
     fev1 = np.clip(rng.normal(*FEV1_MEAN_SD, n), *PULMONARY_RANGE)
     dlco = np.clip(rng.normal(*DLCO_MEAN_SD, n), *PULMONARY_RANGE)
     lag = rng.lognormal(math.log(SURGERY_LAG_MEDIAN_DAYS), SURGERY_LAG_SDLOG, n)
-    return _frame(
-        "patients",
-        {
-            "patient_id": ids,
-            "site_id": _site_ids(site),
-            "enrollment_date": enrollment,
-            "age": prognosis.age,
-            "sex": sex,
-            "ecog": prognosis.ecog,
-            "smoking": smoking,
-            "pack_years": np.where(smoking == "never", 0.0, _round(pack_years, 1)),
-            "fev1_pct": np.where(rng.random(n) < FEV1_MISSING, np.nan, _round(fev1, 1)),
-            "dlco_pct": np.where(rng.random(n) < DLCO_MISSING, np.nan, _round(dlco, 1)),
-            "charlson": np.minimum(CHARLSON_BASE + rng.poisson(CHARLSON_EXTRA_MEAN, n), 15),
-            "surgery_date": enrollment - np.clip(np.rint(lag), *SURGERY_LAG_RANGE),
-            "surgery_type": _pick(rng, v.SURGERY_TYPES, SURGERY_PROBS, n),
-            "primary_histology": _pick(rng, v.PRIMARY_HISTOLOGIES, PRIMARY_HISTOLOGY_PROBS, n),
-            "primary_pstage": _pick(rng, v.PRIMARY_PSTAGES, PSTAGE_PROBS, n),
-            "inoperable_reason": _pick(rng, v.INOPERABLE_REASONS, INOPERABLE_PROBS, n),
-        },
-    )
+    return {
+        "patient_id": ids,
+        "site_id": _site_ids(site),
+        "enrollment_date": enrollment,
+        "age": prognosis.age,
+        "sex": sex,
+        "ecog": prognosis.ecog,
+        "smoking": smoking,
+        "pack_years": np.where(smoking == "never", 0.0, _round(pack_years, 1)),
+        "fev1_pct": np.where(rng.random(n) < FEV1_MISSING, np.nan, _round(fev1, 1)),
+        "dlco_pct": np.where(rng.random(n) < DLCO_MISSING, np.nan, _round(dlco, 1)),
+        "charlson": np.minimum(CHARLSON_BASE + rng.poisson(CHARLSON_EXTRA_MEAN, n), 15),
+        "surgery_date": enrollment - np.clip(np.rint(lag), *SURGERY_LAG_RANGE),
+        "surgery_type": _pick(rng, v.SURGERY_TYPES, SURGERY_PROBS, n),
+        "primary_histology": _pick(rng, v.PRIMARY_HISTOLOGIES, PRIMARY_HISTOLOGY_PROBS, n),
+        "primary_pstage": _pick(rng, v.PRIMARY_PSTAGES, PSTAGE_PROBS, n),
+        "inoperable_reason": _pick(rng, v.INOPERABLE_REASONS, INOPERABLE_PROBS, n),
+    }
 
 
-def _lesions(rng: np.random.Generator, ids: np.ndarray, courses: truth.Courses) -> pd.DataFrame:
+def _lesions(rng: np.random.Generator, ids: np.ndarray, courses: truth.Courses) -> Columns:
     m = len(courses.patient)
     diameter = np.clip(
         rng.lognormal(math.log(DIAMETER_MEDIAN_MM), DIAMETER_SDLOG, m), *DIAMETER_RANGE
@@ -478,19 +486,16 @@ def _lesions(rng: np.random.Generator, ids: np.ndarray, courses: truth.Courses) 
     solid = rng.beta(*CONSOLIDATION_BETA, m)
     pathological = rng.random(m) < PATHOLOGICAL_SHARE
     histology = _pick(rng, v.LESION_HISTOLOGIES[:3], LESION_HISTOLOGY_PROBS, m)
-    return _frame(
-        "lesions",
-        {
-            "patient_id": ids[courses.patient],
-            "lesion_id": np.asarray(v.LESION_IDS, object)[courses.number - 1],
-            "lobe": _pick(rng, v.LOBES, LOBE_PROBS, m),
-            "diameter_mm": _round(diameter, 1),
-            "consolidation_ratio": np.where(rng.random(m) < PURE_GGO_SHARE, 0.0, _round(solid, 2)),
-            "location": np.where(courses.central, "central", "peripheral"),
-            "diagnosis": np.where(pathological, "pathological", "clinical"),
-            "histology": np.where(pathological, histology, "unknown"),
-        },
-    )
+    return {
+        "patient_id": ids[courses.patient],
+        "lesion_id": np.asarray(v.LESION_IDS, object)[courses.number - 1],
+        "lobe": _pick(rng, v.LOBES, LOBE_PROBS, m),
+        "diameter_mm": _round(diameter, 1),
+        "consolidation_ratio": np.where(rng.random(m) < PURE_GGO_SHARE, 0.0, _round(solid, 2)),
+        "location": np.where(courses.central, "central", "peripheral"),
+        "diagnosis": np.where(pathological, "pathological", "clinical"),
+        "histology": np.where(pathological, histology, "unknown"),
+    }
 
 
 def _sbrt(
@@ -499,24 +504,21 @@ def _sbrt(
     site: np.ndarray,
     courses: truth.Courses,
     timeline: _Timeline,
-) -> pd.DataFrame:
+) -> Columns:
     m = len(courses.patient)
     usual = rng.choice(len(v.TECHNIQUES), size=site.max() + 1, p=TECHNIQUE_PROBS)
     other = rng.choice(len(v.TECHNIQUES), size=m, p=TECHNIQUE_PROBS)
     technique = np.where(rng.random(m) < SITE_TECHNIQUE_SHARE, usual[site[courses.patient]], other)
-    return _frame(
-        "sbrt",
-        {
-            "patient_id": ids[courses.patient],
-            "lesion_id": np.asarray(v.LESION_IDS, object)[courses.number - 1],
-            "start_date": timeline.lesion_start,
-            "end_date": timeline.lesion_end,
-            "dose_gy": courses.dose_gy,
-            "fractions_planned": courses.fractions_planned,
-            "fractions_delivered": courses.fractions_delivered,
-            "technique": np.asarray(v.TECHNIQUES, object)[technique],
-        },
-    )
+    return {
+        "patient_id": ids[courses.patient],
+        "lesion_id": np.asarray(v.LESION_IDS, object)[courses.number - 1],
+        "start_date": timeline.lesion_start,
+        "end_date": timeline.lesion_end,
+        "dose_gy": courses.dose_gy,
+        "fractions_planned": courses.fractions_planned,
+        "fractions_delivered": courses.fractions_delivered,
+        "technique": np.asarray(v.TECHNIQUES, object)[technique],
+    }
 
 
 def _scan_schedule(rng: np.random.Generator, anchor: np.ndarray, cut: int) -> np.ndarray:
@@ -604,7 +606,7 @@ def _follow(
 
 def _imaging(
     rng: np.random.Generator, ids: np.ndarray, courses: truth.Courses, fate: _Fate
-) -> pd.DataFrame:
+) -> Columns:
     """Every treated lesion at each of its patient's scans, plus a confirmed failure scan on
     the day of a local failure (replacing a routine scan that day); a failed lesion stays
     failed, with its confirmation, at later scans."""
@@ -631,22 +633,19 @@ def _imaging(
     order = np.lexsort((day, lesion))
     lesion, day, pet, unreadable = (a[order] for a in (lesion, day, pet, unreadable))
     failed_now = day >= fate.failure[lesion]
-    return _frame(
-        "imaging",
-        {
-            "patient_id": ids[courses.patient[lesion]],
-            "lesion_id": np.asarray(v.LESION_IDS, object)[courses.number[lesion] - 1],
-            "assessment_date": day,
-            "modality": np.where(pet, "pet_ct", "ct"),
-            "local_status": np.where(
-                failed_now, "failure", np.where(unreadable, "not_evaluable", "controlled")
-            ),
-            "confirmation": np.where(failed_now, confirmed[lesion], None),
-        },
-    )
+    return {
+        "patient_id": ids[courses.patient[lesion]],
+        "lesion_id": np.asarray(v.LESION_IDS, object)[courses.number[lesion] - 1],
+        "assessment_date": day,
+        "modality": np.where(pet, "pet_ct", "ct"),
+        "local_status": np.where(
+            failed_now, "failure", np.where(unreadable, "not_evaluable", "controlled")
+        ),
+        "confirmation": np.where(failed_now, confirmed[lesion], None),
+    }
 
 
-def _progression(rng: np.random.Generator, ids: np.ndarray, fate: _Fate) -> pd.DataFrame:
+def _progression(rng: np.random.Generator, ids: np.ndarray, fate: _Fate) -> Columns:
     """The first regional and the first distant failure (sometimes at two distant places)."""
     regional = np.flatnonzero(np.isfinite(fate.regional))
     distant = np.flatnonzero(np.isfinite(fate.distant))
@@ -664,25 +663,23 @@ def _progression(rng: np.random.Generator, ids: np.ndarray, fate: _Fate) -> pd.D
     confirmation = _pick(
         rng, PROGRESSION_CONFIRMATIONS, PROGRESSION_CONFIRMATION_PROBS, len(patient)
     )
-    frame = _frame(
-        "progression",
-        {
-            "patient_id": ids[patient],
-            "event_date": np.concatenate(
-                (fate.regional[regional], fate.distant[distant], fate.distant[second])
-            ),
-            "site": np.repeat(("regional", "distant"), (len(regional), len(distant) + len(second))),
-            "location": location,
-            "confirmation": np.where(location == "brain", "mri", confirmation),
-        },
-    )
-    key = ["patient_id", "event_date", "site", "location"]
-    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+    columns = {
+        "patient_id": ids[patient],
+        "event_date": np.concatenate(
+            (fate.regional[regional], fate.distant[distant], fate.distant[second])
+        ),
+        "site": np.repeat(("regional", "distant"), (len(regional), len(distant) + len(second))),
+        "location": location,
+        "confirmation": np.where(location == "brain", "mri", confirmation),
+    }
+    key = ("patient_id", "event_date", "site", "location")
+    order = np.lexsort(tuple(columns[name] for name in reversed(key)))  # stable, last key first
+    return {name: values[order] for name, values in columns.items()}
 
 
 def _adverse_events(
     rng: np.random.Generator, ids: np.ndarray, timeline: _Timeline, fate: _Fate
-) -> pd.DataFrame:
+) -> Columns:
     """AE episodes of treated patients from onset on/after TRTSDT, recorded while followed
     (an episode still going at the last record is ongoing), and a grade 5 pneumonitis
     before every treatment-related death."""
@@ -721,19 +718,16 @@ def _adverse_events(
     order = order[seen[order]]
     patient = patient[order]
     number = np.arange(len(order)) - np.searchsorted(patient, patient) + 1
-    return _frame(
-        "adverse_events",
-        {
-            "patient_id": ids[patient],
-            "ae_id": [f"AE{k:02d}" for k in number],
-            "term": np.asarray(names, object)[term[order]],
-            "grade": grade[order],
-            "onset_date": onset[order],
-            "end_date": end[order],
-            "serious": np.where(serious[order], "yes", "no"),
-            "attribution": np.asarray(v.ATTRIBUTIONS, object)[related[order]],
-        },
-    )
+    return {
+        "patient_id": ids[patient],
+        "ae_id": [f"AE{k:02d}" for k in number],
+        "term": np.asarray(names, object)[term[order]],
+        "grade": grade[order],
+        "onset_date": onset[order],
+        "end_date": end[order],
+        "serious": np.where(serious[order], "yes", "no"),
+        "attribution": np.asarray(v.ATTRIBUTIONS, object)[related[order]],
+    }
 
 
 def _lab_values(rng: np.random.Generator, prognosis: truth.Prognosis) -> np.ndarray:
@@ -779,7 +773,7 @@ def _labs(
     prognosis: truth.Prognosis,
     timeline: _Timeline,
     fate: _Fate,
-) -> pd.DataFrame:
+) -> Columns:
     """14 analytes at 3 timepoints; a patient never treated has a baseline sample only, and
     no sample is taken after the last record (death or last contact)."""
     n, k = len(ids), len(v.ANALYTES)
@@ -799,14 +793,11 @@ def _labs(
     raw = canonical / factors[site][:, None, :]
     raw = np.maximum(_round(raw, decimals), 10.0**-decimals)
     patient, timepoint, analyte = np.nonzero(present)
-    return _frame(
-        "labs",
-        {
-            "patient_id": ids[patient],
-            "timepoint": np.asarray(v.TIMEPOINTS, object)[timepoint],
-            "sample_date": day[patient, timepoint],
-            "analyte": np.asarray(v.ANALYTES, object)[analyte],
-            "value": raw[patient, timepoint, analyte],
-            "unit": units[site[patient], analyte],
-        },
-    )
+    return {
+        "patient_id": ids[patient],
+        "timepoint": np.asarray(v.TIMEPOINTS, object)[timepoint],
+        "sample_date": day[patient, timepoint],
+        "analyte": np.asarray(v.ANALYTES, object)[analyte],
+        "value": raw[patient, timepoint, analyte],
+        "unit": units[site[patient], analyte],
+    }

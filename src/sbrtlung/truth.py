@@ -355,6 +355,7 @@ def _rates(key: tuple, targets: tuple[float, float, float, float]) -> tuple[tupl
 # Efficacy rate key (`efficacy.RATES`) -> key of its population truth at 2 years.
 RATE_TRUTHS = {
     "lcr": "lcr_2y",
+    "lcr_bootstrap": "lcr_2y",
     "lcr_km": "lcr_km_2y",
     "local_recurrence": "local_recurrence_2y",
     "regional_recurrence": "regional_2y",

@@ -117,6 +117,32 @@ def test_real_export_mode_reproduces_the_same_bytes(default_run, tmp_path):
     assert simulated == exported  # every number the same; only the stated data source differs
 
 
+def test_new_exports_do_not_rerun_the_simulation_study(default_run, tmp_path):
+    """The study depends on the configuration alone: after a complete run, a changed raw
+    value reruns the gate and what depends on the data, but plans no simulation_study job;
+    a changed study setting does."""
+    folder = tmp_path / "wf"
+    shutil.copytree(default_run, folder, symlinks=True)  # keeps the times and .snakemake
+    labs = folder / "results" / "raw" / "labs.csv"
+    frame = pd.read_csv(labs, dtype=str, keep_default_na=False)
+    frame.loc[0, "value"] = str(float(frame.loc[0, "value"]) + 0.001)
+    frame.to_csv(labs, index=False, lineterminator="\n")
+
+    def planned() -> set[str]:
+        done = snakemake(folder, "--dry-run", "--quiet", "rules")
+        assert done.returncode == 0, done.stderr[-3000:]
+        return {line.split()[0] for line in done.stdout.splitlines() if line.strip()}
+
+    rules = planned()  # the job stats: one line per rule that would run
+    assert "validation_report" in rules and "adlb" in rules
+    assert not any(rule.startswith("simulation_study") for rule in rules), rules
+    # A changed study setting reruns the study, also when the gate reruns at the same time.
+    small = folder / "small.yaml"
+    small.write_text(small.read_text().replace("bootstrap_reps: 50", "bootstrap_reps: 60"))
+    rules = planned()
+    assert {"simulation_study_design", "simulation_study_batch", "validation_report"} <= rules
+
+
 def test_fatal_export_stops_before_any_result(default_run, tmp_path):
     raw = tmp_path / "exports"
     shutil.copytree(default_run / "results" / "raw", raw)
@@ -135,4 +161,7 @@ def test_fatal_export_stops_before_any_result(default_run, tmp_path):
     assert hit["row"].tolist() == [3] and hit["value"].tolist() == ["progressed"]
     assert "FAIL" in (folder / "results" / "validation" / "report.md").read_text()
     made = {p.relative_to(folder / "results").parts[0] for p in (folder / "results").rglob("*")}
-    assert made == {"validation"}, made
+    # Nothing from the data; results/design holds what the configuration alone determines.
+    assert made - {"design"} == {"validation"}, made
+    design = folder / "results" / "design"
+    assert not design.exists() or [p.name for p in design.iterdir()] == ["simulation_study.json"]

@@ -8,13 +8,16 @@ says how little is left at the end.
 Choices where the SAP is silent:
 
 - The 2-year value drawn is the curve at `horizon_days` (24 months of `month_days`), marked
-  by a dotted vertical line and a dot on each curve, its value and CI in the legend. CIF
-  intervals are the percentile patient-cluster bootstrap with the workflow's seed and
-  replicates, evaluated on the same grid as the band, so they equal the efficacy table's
-  (the bootstrap's draws do not depend on the evaluation times). As in that table, a value at
-  a time nobody reaches (no unit with AVAL >= horizon) is not estimable and is not drawn.
-- The band of a CIF is the pointwise 95% percentile bootstrap interval at every distinct
-  event time (either cause), where all curves step, drawn as a step function.
+  by a dotted vertical line and a dot on each curve, its value and CI in the legend. The
+  CIs are those of the efficacy table: for the cumulative incidence of local failure per
+  lesion (the complement of the primary local control rate) the patient-cluster
+  infinitesimal-jackknife log(-log) interval of SAP amendment 1.1; for the other CIFs and the
+  Kaplan-Meier sensitivity curve the percentile patient-cluster bootstrap with the workflow's
+  seed and replicates, evaluated on the same grid as the band (the bootstrap's draws do not
+  depend on the evaluation times). As in that table, a value at a time nobody reaches (no
+  unit with AVAL >= horizon) is not estimable and is not drawn.
+- The band of a CIF is its pointwise 95% interval of the same kind at every distinct event
+  time (either cause), where all curves step, drawn as a step function.
 - Cumulative-incidence axes run from 0 to the smallest multiple of 10% that leaves at least 5
   percentage points above everything drawn, and never below 20%: low incidences stay legible
   without a short axis magnifying small differences. Survival axes run from 0 to 100%.
@@ -33,7 +36,13 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from sbrtlung.bootstrap import cluster_bootstrap
-from sbrtlung.estimators import aalen_johansen, kaplan_meier, survival_at
+from sbrtlung.estimators import (
+    aalen_johansen,
+    cif_cluster_variance,
+    complement_loglog_ci,
+    kaplan_meier,
+    survival_at,
+)
 from sbrtlung.figures.style import (
     COLUMN_WIDTH,
     GREY,
@@ -130,6 +139,14 @@ def bootstrap_curve(
     return boot.estimate, lower, upper
 
 
+def cluster_ij_curve(data: Endpoint, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CIF of cause 1 and its pointwise 95% limits at `at`: one minus the patient-cluster IJ
+    log(-log) interval of the complement, the primary interval of SAP amendment 1.1."""
+    cif, variance = cif_cluster_variance(data.time, data.status, data.patient, at)
+    complement = complement_loglog_ci(cif, variance, LEVEL)
+    return cif, 1 - complement.upper, 1 - complement.lower
+
+
 def _steps(
     times: np.ndarray, values: np.ndarray, initial: float, end: float, month_days: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -189,12 +206,12 @@ def local_failure_figure(
     adtte: pd.DataFrame, *, horizon_days: float, month_days: float, reps: int, seed: int
 ) -> Figure:
     """Cumulative incidence of local failure per lesion (Aalen-Johansen, death competing) with
-    its bootstrap band, 1 - Kaplan-Meier as the sensitivity curve, and lesions at risk."""
+    its cluster IJ band, 1 - Kaplan-Meier as the sensitivity curve, and lesions at risk."""
     data = endpoint(adtte, "LF")
     aj = aalen_johansen(data.time, data.status)
     km = kaplan_meier(data.time, data.event)
     grid = np.union1d(aj.time, [horizon_days])
-    estimate, lower, upper = bootstrap_curve(data, grid, reps, seed)
+    estimate, lower, upper = cluster_ij_curve(data, grid)
     i = int(np.searchsorted(grid, horizon_days))
     cif_h = horizon_value(data, horizon_days, estimate[i], lower[i], upper[i])
     km_est, km_lo, km_hi = bootstrap_curve(data, np.array([horizon_days]), reps, seed, "km")
@@ -224,7 +241,7 @@ def local_failure_figure(
             color=cif_color,
             alpha=0.2,
             linewidth=0,
-            label="95% CI band, patient-cluster bootstrap",
+            label="95% CI band, patient-cluster infinitesimal jackknife",
         )
         ax.step(
             *_steps(km.time, 1 - km.survival, 0.0, end, month_days),

@@ -6,15 +6,16 @@ so the text never rounds a number itself:
 
 - an entry with an `estimate` is a proportion (printed "91.2%"), unless its key names months
   (`*_months`: "28.0", missing estimate "not reached") or a hazard ratio (`hr`, `ratio`: "1.32");
-- a CI pair `ciNN` becomes "85.0-95.1" with no unit sign (the text writes
+- a CI pair `ciNN` (or `ci_decision`, the interval at the decision level) becomes "85.0-95.1"
+  with no unit sign (the text writes
   "91.2% (95% CI 85.0-95.1)"), plus `ciNN_lower` / `ciNN_upper` with the unit ("85.0%"); an
   entry with a `ci95` also gets `text`, the whole "91.2% (95% CI 85.0-95.1)";
 - other two-number lists become "a to b" (lab windows: "-28 to 0"), with `_lower` / `_upper`;
 - integers print as integers, booleans as "yes" / "no", p-values (`p`, `q`, `*_p`, `*_q`)
   as "0.003" or "<0.001";
 - design inputs that are proportions (`lcr_null`, `lcr_alternative`, `power`, `dropout`,
-  `primary_null`) print as "80%" (no needless ".0"), any other number exactly when it has at
-  most four decimals, else with three ("1.645");
+  `primary_null`, `decision_level`) print as "80%" (no needless ".0"), any other number
+  exactly when it has at most four decimals, else with three ("1.645");
 - a missing value prints "NA", a missing CI bound of a median "NE" (not estimable).
 
 The config values the methods quote sit under `config` (all keys but `raw_dir`, a local path,
@@ -35,11 +36,20 @@ from sbrtlung import config as config_module
 from sbrtlung.formatting import p_value, percent
 
 KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
-CI = re.compile(r"^(mc_)?ci\d+$")
+CI = re.compile(r"^(mc_)?ci(\d+(_\d+)?|_decision)$")
 P_VALUE = re.compile(r"^(p|q|p_value|q_value)$|_(p|q)$")
 RATIO = re.compile(r"(^|_)hr($|_)|ratio")
 PERCENT_INPUTS = frozenset(
-    {"lcr_null", "lcr_alternative", "power", "dropout", "primary_null", "nominal", "true_lcr_2y"}
+    {
+        "lcr_null",
+        "lcr_alternative",
+        "power",
+        "dropout",
+        "primary_null",
+        "nominal",
+        "true_lcr_2y",
+        "decision_level",
+    }
 )
 CONFIG_EXCLUDED = frozenset({"raw_dir", "simulation"})
 HEADER = (
