@@ -39,34 +39,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> None:
-    if args.command == "dictionary":
-        _write(args.out, metadata.render())
-        if args.repeating:
-            _write(args.repeating, metadata.render_repeating())
-        return
-    metadata.check(args.dictionary)
-    if args.command == "split":
-        text = metadata.read_text(args.records, "records export")
-        tables, row_map = records.split(text, f"records export {args.records}")
-        _writable(args.out)
-        records.write_exports(tables, args.out)
-        if args.rows:
-            records.write_row_map(row_map, args.rows)
-    else:
-        rows = records.export(records.read_exports(args.raw_dir))
-        records.write_rows(rows, args.out)
+    try:
+        if args.command == "dictionary":
+            _write(args.out, metadata.render())
+            if args.repeating:
+                _write(args.repeating, metadata.render_repeating())
+        elif args.command == "split":
+            records.split_files(args.records, args.dictionary, args.out, args.rows)
+        else:
+            records.export_files(args.raw_dir, args.dictionary, args.out)
+    except OSError as error:
+        raise RedcapError(f"cannot write {error.filename} ({error.strerror})") from None
 
 
 def _write(path: str, text: str) -> None:
-    _writable(Path(path).parent)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(text, encoding="utf-8")
-
-
-def _writable(folder: str | Path) -> None:
-    try:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise RedcapError(f"cannot write into {folder} ({error.strerror})") from None
 
 
 if __name__ == "__main__":

@@ -41,6 +41,12 @@ def annotate(findings: pd.DataFrame, row_map: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def located(findings: pd.DataFrame, row_maps: list[str]) -> pd.DataFrame:
+    """The findings annotated by the split's row map when the delivery came from REDCap (a
+    rule's `redcap_rows` input holds it), else as they are."""
+    return annotate(findings, read_row_map(row_maps[0])) if row_maps else findings
+
+
 def _fields(stem: str, column: str) -> str:
     """The field(s) of a column or of a key such as `patient_id+lesion_id`."""
     if stem not in EXPORTS or not column:

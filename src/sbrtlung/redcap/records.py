@@ -31,7 +31,7 @@ from sbrtlung.redcap.ecrf import (
     form_fields,
     forms,
 )
-from sbrtlung.redcap.metadata import parse_csv, read_text
+from sbrtlung.redcap.metadata import check, parse_csv, read_text
 from sbrtlung.schemas.raw import EXPORTS
 
 Table = list[dict[str, str]]
@@ -58,6 +58,24 @@ def header() -> list[str]:
 @cache
 def _contract_columns(stem: str) -> tuple[str, ...]:
     return tuple(EXPORTS[stem].to_schema().columns)
+
+
+def split_files(
+    records: str | Path, dictionary: str | Path, out: str | Path, rows: str | Path | None = None
+) -> None:
+    """Check the project's data dictionary, split its records export into the nine exports in
+    folder `out`, and write the row map to `rows` (if given)."""
+    check(dictionary)
+    tables, row_map = split(read_text(records, "records export"), f"records export {records}")
+    write_exports(tables, out)
+    if rows:
+        write_row_map(row_map, rows)
+
+
+def export_files(raw_dir: str | Path, dictionary: str | Path, out: str | Path) -> None:
+    """Check the project's data dictionary and write the records export of the nine exports."""
+    check(dictionary)
+    write_rows(export(read_exports(raw_dir)), out)
 
 
 # --- export --------------------------------------------------------------------------------
