@@ -4,7 +4,7 @@ The exports hold the codes; people read the labels. The data dictionary shows ea
 label, and the REDCap eCRF generated from the contract (`sbrtlung.redcap`) uses them as field
 and choice labels. Every choice label differs from the code REDCap stores for it, so an export
 that carries labels instead of raw codes is recognised. Plain ASCII, so no spreadsheet mangles
-them.
+them. The tables of the paper use the same labels (`sbrtlung.characteristics.label`).
 """
 
 from types import MappingProxyType
@@ -115,9 +115,9 @@ CODE_LABELS = MappingProxyType(
         "adenocarcinoma": "Adenocarcinoma",
         "squamous": "Squamous cell carcinoma",
         # screening
-        "inclusion_not_met": "An inclusion criterion not met",
-        "exclusion_met": "An exclusion criterion met",
-        "declined_consent": "Declined consent",
+        "inclusion_not_met": "Inclusion criteria not met",
+        "exclusion_met": "Exclusion criterion met",
+        "declined_consent": "Consent declined",
         # patients
         "female": "Female",
         "male": "Male",
@@ -129,13 +129,13 @@ CODE_LABELS = MappingProxyType(
         "wedge": "Wedge resection",
         "bilobectomy": "Bilobectomy",
         "pneumonectomy": "Pneumonectomy",
-        "ia1": "Stage IA1",
-        "ia2": "Stage IA2",
-        "ia3": "Stage IA3",
-        "ib": "Stage IB",
-        "iia": "Stage IIA",
-        "iib": "Stage IIB",
-        "iiia": "Stage IIIA",
+        "ia1": "IA1",
+        "ia2": "IA2",
+        "ia3": "IA3",
+        "ib": "IB",
+        "iia": "IIA",
+        "iib": "IIB",
+        "iiia": "IIIA",
         "pulmonary_function": "Poor pulmonary function",
         "comorbidity": "Comorbidity",
         "multiple_nodules": "Too many scattered nodules",
@@ -149,8 +149,8 @@ CODE_LABELS = MappingProxyType(
         "lll": "Left lower lobe",
         "peripheral": "Peripheral",
         "central": "Central",
-        "pathological": "Pathological",
-        "clinical": "Clinical",
+        "pathological": "Pathological (tissue)",
+        "clinical": "Clinical (imaging)",
         # sbrt
         "vmat": "VMAT",
         "imrt": "IMRT",
