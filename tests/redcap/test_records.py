@@ -25,6 +25,7 @@ import pytest
 from sbrtlung import config
 from sbrtlung.redcap import metadata, records
 from sbrtlung.redcap.ecrf import RedcapError
+from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.simulate import simulate_trial, write_exports
 from tests.validation.factory import clean_rows, write_folder
 
@@ -129,7 +130,8 @@ def test_a_dag_column_is_accepted_and_values_reach_the_exports_verbatim(tmp_path
             line["pt_age"] = "68.0"  # REDCap would refuse it; the gate must see it as it is
             line["pt_sex"] = "unknown"
     tables, _ = records.split(_text(lines))
-    assert tables["patients"][0]["age"] == "68.0" and tables["patients"][0]["sex"] == "unknown"
+    patient = dict(zip(EXPORTS["patients"].to_schema().columns, tables["patients"][0], strict=True))
+    assert patient["age"] == "68.0" and patient["sex"] == "unknown"
 
 
 def _refusal(lines: list[dict[str, str]]) -> str:

@@ -17,7 +17,9 @@ instance order (the contract defines no order; this one is stable and equals the
 """
 
 import csv
+import io
 from collections import Counter
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from sbrtlung.redcap.ecrf import (
     RECORD_ID,
     REPEATING,
     RedcapError,
+    by_name,
     field_name,
     fields,
     form_fields,
@@ -66,7 +69,14 @@ def split_files(
     """Check the project's data dictionary, split its records export into the nine exports in
     folder `out`, and write the row map to `rows` (if given)."""
     check(dictionary)
-    tables, row_map = split(read_text(records, "records export"), f"records export {records}")
+    what = f"records export {records}"
+    try:
+        with open(records, encoding="utf-8-sig", newline="") as lines:
+            tables, row_map = split(lines, what)
+    except FileNotFoundError:
+        raise RedcapError(f"{what}: no such file") from None
+    except OSError as error:
+        raise RedcapError(f"{what}: cannot be read ({error.strerror})") from None
     write_exports(tables, out)
     if rows:
         write_row_map(row_map, rows)
@@ -183,23 +193,61 @@ def _fill(form: str) -> tuple[tuple[str, str, dict[str, str]], ...]:
 # --- split ---------------------------------------------------------------------------------
 
 
-def split(text: str, what: str = "records export") -> tuple[dict[str, Table], list[tuple]]:
-    """The nine exports (text rows) and the row map of a REDCap records export."""
-    rows = parse_csv(text, what)
-    if not rows:
-        raise RedcapError(f"{what}: empty file, no header")
-    columns = _check_header(rows[0], what)
+class _Layout:
+    """Where each part of the eCRF is in the columns of one records export."""
+
+    def __init__(self, columns: list[str]):
+        at = {c: i for i, c in enumerate(columns)}
+        self.width = len(columns)
+        self.record, self.instrument, self.instance = at[RECORD_ID], at[INSTRUMENT], at[INSTANCE]
+        self.cells = {form: tuple(at[name] for name in _names(form)) for form in forms()}
+        self.status = {form: at[status(form)] for form in forms()}
+        self.choices = tuple(
+            (at[f.name], f.name, frozenset(f.codes), {label: code for code, label in f.choices})
+            for f in fields()
+            if f.choices
+        )
+
+    def filled(self, values: list[str], form: str) -> bool:
+        """Whether a row holds data of a form: a field value, or a status other than no data."""
+        return any(values[i] for i in self.cells[form]) or values[self.status[form]] in ("1", "2")
+
+    def of(self, values: list[str], form: str) -> tuple[str, ...]:
+        return tuple(values[i] for i in self.cells[form])
+
+
+@cache
+def _names(form: str) -> tuple[str, ...]:
+    """The fields of a form in a records export row, the record ID left out."""
+    return tuple(f.name for f in form_fields(form) if f.name != RECORD_ID)
+
+
+def split(
+    source: str | Iterable[str], what: str = "records export"
+) -> tuple[dict[str, list[tuple]], list[tuple]]:
+    """The nine exports (rows as tuples in the contract's column order) and the row map of a
+    REDCap records export, given as text or as lines (an open file)."""
+    lines = io.StringIO(source, newline="") if isinstance(source, str) else source
+    reader = csv.reader(lines, strict=True)
     records: dict[str, dict] = {}
     problems, labelled = [], []
-    for line, values in enumerate(rows[1:], start=2):
-        if not values:
-            continue
-        if len(values) != len(columns):
-            problems.append(f"line {line} has {len(values)} fields, the header {len(columns)}")
-            continue
-        r = dict(zip(columns, values, strict=True))
-        labelled += _labels(r, line)
-        _place(r, line, records, problems)
+    try:
+        columns = next(reader, None)
+        if columns is None:
+            raise RedcapError(f"{what}: empty file, no header")
+        layout = _Layout(_check_header(columns, what))
+        for line, values in enumerate(reader, start=2):
+            if not values:
+                continue
+            if len(values) != layout.width:
+                problems.append(f"line {line} has {len(values)} fields, the header {layout.width}")
+                continue
+            labelled += _labels(values, line, layout)
+            _place(values, line, layout, records, problems)
+    except csv.Error as error:
+        raise RedcapError(f"{what}: unreadable CSV ({error})") from None
+    except UnicodeDecodeError:
+        raise RedcapError(f"{what}: not UTF-8 text; export it again as CSV") from None
     if labelled:
         raise RedcapError(
             f"{what}: labels instead of raw codes ({_shown(labelled)}); export the records again "
@@ -257,52 +305,41 @@ def _check_header(columns: list[str], what: str) -> list[str]:
     return columns
 
 
-def _labels(r: dict[str, str], line: int) -> list[str]:
+def _labels(values: list[str], line: int, layout: _Layout) -> list[str]:
     """Cells of one row that hold a label where REDCap writes a raw code."""
     found = []
-    instrument = r[INSTRUMENT]
+    instrument = values[layout.instrument]
     if instrument and instrument not in forms() and _form_of_label(instrument):
         found.append(f"line {line} {INSTRUMENT} {instrument!r}")
-    for form in forms():
-        value = r[status(form)]
-        if value in STATUSES.values():
-            found.append(f"line {line} {status(form)} {value!r}")
-    for name, codes, labels in _choice_fields():
-        value = r[name]
+    for form, at in layout.status.items():
+        if values[at] in STATUSES.values():
+            found.append(f"line {line} {status(form)} {values[at]!r}")
+    for at, name, codes, labels in layout.choices:
+        value = values[at]
         if value and value not in codes and value in labels:
-            found.append(f"record {r[RECORD_ID]} {name} {value!r} (code {labels[value]!r})")
+            record = values[layout.record]
+            found.append(f"record {record} {name} {value!r} (code {labels[value]!r})")
     return found
-
-
-@cache
-def _choice_fields() -> tuple[tuple[str, frozenset, dict[str, str]], ...]:
-    """Name, REDCap codes and label -> code of every choice field."""
-    return tuple(
-        (f.name, frozenset(f.codes), {label: code for code, label in f.choices})
-        for f in fields()
-        if f.choices
-    )
 
 
 def _form_of_label(text: str) -> str:
     """The instrument whose display name (REDCap's, from its form name) is `text`, if any."""
-    return next((form for form in forms() if _display(form) == text.lower()), "")
+    return next((form for form in forms() if form.replace("_", " ") == text.lower()), "")
 
 
-def _display(form: str) -> str:
-    return form.replace("_", " ").lower()
-
-
-def _place(r: dict[str, str], line: int, records: dict[str, dict], problems: list[str]) -> None:
-    """File one row under its record, or say why it cannot be."""
-    record, instrument, instance = r[RECORD_ID], r[INSTRUMENT], r[INSTANCE]
+def _place(
+    values: list[str], line: int, layout: _Layout, records: dict[str, dict], problems: list[str]
+) -> None:
+    """File one row under its record (the values of its forms only), or say why it cannot be."""
+    record = values[layout.record]
+    instrument, instance = values[layout.instrument], values[layout.instance]
     where = f"line {line} (record {record})"
     if not record:
         problems.append(f"line {line} has no {RECORD_ID}")
         return
     entry = records.setdefault(record, {"base": None, "instances": {}})
     if not instrument:
-        others = [form for form in REPEATING if _filled(r, form)]
+        others = [form for form in REPEATING if layout.filled(values, form)]
         if instance or others:
             problems.append(
                 f"{where}: data of {', '.join(others) or 'an instance'} on the record's "
@@ -311,7 +348,11 @@ def _place(r: dict[str, str], line: int, records: dict[str, dict], problems: lis
         elif entry["base"] is not None:
             problems.append(f"{where}: a second non-repeating row of the record")
         else:
-            entry["base"] = r
+            entry["base"] = {
+                form: (layout.of(values, form), layout.filled(values, form))
+                for form in forms()
+                if form not in REPEATING
+            }
         return
     if instrument not in REPEATING:
         kind = "not repeating in the eCRF" if instrument in forms() else "not an instrument"
@@ -320,38 +361,34 @@ def _place(r: dict[str, str], line: int, records: dict[str, dict], problems: lis
     if not instance.isdigit() or int(instance) < 1:
         problems.append(f"{where}: {INSTANCE} {instance!r} is not a positive whole number")
         return
-    others = [form for form in forms() if form != instrument and _filled(r, form)]
+    others = [form for form in forms() if form != instrument and layout.filled(values, form)]
     if others:
         problems.append(f"{where}: an instance of {instrument} with data of {', '.join(others)}")
         return
     if (instrument, int(instance)) in entry["instances"]:
         problems.append(f"{where}: instance {instance} of {instrument} is on two rows")
         return
-    entry["instances"][(instrument, int(instance))] = r
+    entry["instances"][(instrument, int(instance))] = layout.of(values, instrument)
 
 
-def _filled(r: dict[str, str], form: str) -> bool:
-    """Whether a row holds data of a form: a field value, or a status other than 'no data'."""
-    values = [r[f.name] for f in form_fields(form) if f.name != RECORD_ID]
-    return any(values) or r[status(form)] in ("1", "2")
-
-
-def _tables(records: dict[str, dict]) -> tuple[dict[str, Table], list[tuple]]:
+def _tables(records: dict[str, dict]) -> tuple[dict[str, list[tuple]], list[tuple]]:
     tables: dict[str, list] = {stem: [] for stem in EXPORTS}
+    empty = {form: (("",) * len(_names(form)), False) for form in forms()}
     for record, entry in records.items():
-        base = entry["base"] or {}
-        carried = {source: base.get(field_name(*source), "") for source in set(CARRIED.values())}
-        for form in forms():
-            if form in REPEATING:
-                continue
-            if form == "screening" or (base and _filled(base, form)):
-                tables[form].append((_row(form, base, carried, record), (record, form, "")))
-        for (form, instance), r in sorted(entry["instances"].items(), key=_instance_order):
-            tables[form].append((_row(form, r, carried, record), (record, form, str(instance))))
+        base = entry["base"] or empty
+        screening = dict(zip(_names("screening"), base["screening"][0], strict=True))
+        carried = {source: screening.get(field_name(*source), "") for source in CARRIED.values()}
+        for form, (values, filled) in base.items():
+            if form == "screening" or filled:
+                tables[form].append((_row(form, values, carried, record), (record, form, "")))
+        for (form, instance), values in sorted(entry["instances"].items(), key=_instance_order):
+            row = _row(form, values, carried, record)
+            tables[form].append((row, (record, form, str(instance))))
     out, row_map = {}, []
     for stem, rows in tables.items():
         if stem != "screening":
-            rows.sort(key=lambda item: (item[0]["patient_id"] == "", item[0]["patient_id"]))
+            at = _contract_columns(stem).index("patient_id")
+            rows.sort(key=lambda item, at=at: (item[0][at] == "", item[0][at]))
         out[stem] = [values for values, _ in rows]
         row_map += [(f"{stem}.csv", n, *where) for n, (_, where) in enumerate(rows, start=1)]
     return out, row_map
@@ -362,37 +399,38 @@ def _instance_order(item: tuple) -> tuple[int, int]:
     return REPEATING.index(form), instance
 
 
-def _row(form: str, r: dict[str, str], carried: dict, record: str) -> dict[str, str]:
-    """One contract row of a form: its own fields' values, the record's carried ones."""
-    values = {}
-    for column, source, name, codes in _plan(form):
+def _row(form: str, values: tuple[str, ...], carried: dict, record: str) -> tuple[str, ...]:
+    """One contract row of a form from its field values and the record's carried ones."""
+    out = []
+    for source, at, codes in _plan(form):
         if source:
-            values[column] = carried[source]
-        elif name == RECORD_ID:
-            values[column] = record
+            out.append(carried[source])
+        elif at is None:
+            out.append(record)
         else:
-            value = r.get(name, "")
-            values[column] = codes.get(value, value)
-    return values
+            out.append(codes.get(values[at], values[at]))
+    return tuple(out)
 
 
 @cache
-def _plan(form: str) -> tuple[tuple[str, tuple | None, str, dict[str, str]], ...]:
-    """Per contract column of a form: the carrying column (or None), field, REDCap codes."""
-    own = {f.columns[0][1]: f for f in form_fields(form)}
-    return tuple(
-        (c, CARRIED.get((form, c)), field_name(form, c), own[c].codes if c in own else {})
-        for c in _contract_columns(form)
-    )
+def _plan(form: str) -> tuple[tuple[tuple | None, int | None, dict[str, str]], ...]:
+    """Per contract column of a form: the column carrying it (or None), the position of its
+    field among the form's values (None: the record name), REDCap code -> contract code."""
+    names = _names(form)
+    plan = []
+    for column in _contract_columns(form):
+        name = field_name(form, column)
+        if (form, column) in CARRIED or name == RECORD_ID:
+            plan.append((CARRIED.get((form, column)), None, {}))
+        else:
+            plan.append((None, names.index(name), by_name()[name].codes))
+    return tuple(plan)
 
 
-def write_exports(tables: dict[str, Table], folder: str | Path) -> None:
+def write_exports(tables: dict[str, list[tuple]], folder: str | Path) -> None:
     """The nine exports as the contract's CSV files (UTF-8, a header, `\\n` line ends)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     for stem, rows in tables.items():
-        columns = _contract_columns(stem)
-        write_rows([columns, *([r[c] for c in columns] for r in rows)], folder / f"{stem}.csv")
+        write_rows([_contract_columns(stem), *rows], Path(folder) / f"{stem}.csv")
 
 
 def write_row_map(row_map: list[tuple], path: str | Path) -> None:
