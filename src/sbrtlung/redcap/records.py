@@ -53,8 +53,7 @@ def header() -> list[str]:
     """The columns of the records export, in REDCap's order."""
     columns = [RECORD_ID, INSTRUMENT, INSTANCE]
     for form in forms():
-        columns += [f.name for f in form_fields(form) if f.name != RECORD_ID]
-        columns.append(status(form))
+        columns += [*_names(form), status(form)]
     return columns
 
 
@@ -230,7 +229,7 @@ def split(
     lines = io.StringIO(source, newline="") if isinstance(source, str) else source
     reader = csv.reader(lines, strict=True)
     records: dict[str, dict] = {}
-    problems, labelled = [], []
+    problems, labelled = _Notes(), _Notes()
     try:
         columns = next(reader, None)
         if columns is None:
@@ -242,25 +241,41 @@ def split(
             if len(values) != layout.width:
                 problems.append(f"line {line} has {len(values)} fields, the header {layout.width}")
                 continue
-            labelled += _labels(values, line, layout)
+            labelled.extend(_labels(values, line, layout))
             _place(values, line, layout, records, problems)
     except csv.Error as error:
         raise RedcapError(f"{what}: unreadable CSV ({error})") from None
     except UnicodeDecodeError:
         raise RedcapError(f"{what}: not UTF-8 text; export it again as CSV") from None
-    if labelled:
+    if labelled.count:
         raise RedcapError(
-            f"{what}: labels instead of raw codes ({_shown(labelled)}); export the records again "
-            "as 'CSV / Microsoft Excel (raw data)' (API: rawOrLabel=raw, rawOrLabelHeaders=raw)"
+            f"{what}: labels instead of raw codes ({labelled}); export the records again as "
+            "'CSV / Microsoft Excel (raw data)' (API: rawOrLabel=raw, rawOrLabelHeaders=raw)"
         )
-    if problems:
-        raise RedcapError(f"{what}: {_shown(problems)}")
+    if problems.count:
+        raise RedcapError(f"{what}: {problems}")
     return _tables(records)
 
 
-def _shown(items: list[str]) -> str:
-    more = f"; and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
-    return "; ".join(items[:SHOWN]) + more
+class _Notes:
+    """What is wrong with an export: the first few in words, and how many in all."""
+
+    def __init__(self) -> None:
+        self.first: list[str] = []
+        self.count = 0
+
+    def append(self, note: str) -> None:
+        self.count += 1
+        if len(self.first) < SHOWN:
+            self.first.append(note)
+
+    def extend(self, notes: list[str]) -> None:
+        for note in notes:
+            self.append(note)
+
+    def __str__(self) -> str:
+        more = f"; and {self.count - SHOWN} more" if self.count > SHOWN else ""
+        return "; ".join(self.first) + more
 
 
 def _check_header(columns: list[str], what: str) -> list[str]:
@@ -328,7 +343,7 @@ def _form_of_label(text: str) -> str:
 
 
 def _place(
-    values: list[str], line: int, layout: _Layout, records: dict[str, dict], problems: list[str]
+    values: list[str], line: int, layout: _Layout, records: dict[str, dict], problems: _Notes
 ) -> None:
     """File one row under its record (the values of its forms only), or say why it cannot be."""
     record = values[layout.record]
