@@ -13,6 +13,7 @@ validate(config, "schemas/config.schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/simulate.smk"
+include: "rules/redcap.smk"
 include: "rules/validate.smk"
 include: "rules/derive.smk"
 include: "rules/efficacy.smk"

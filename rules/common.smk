@@ -1,5 +1,6 @@
 # Names shared by every stage: where the raw exports come from and what the gate writes.
 import math
+import sys
 from pathlib import Path
 
 from sbrtlung.provenance import git_state
@@ -7,20 +8,42 @@ from sbrtlung.schemas.raw import EXPORTS
 
 ENV = "../envs/analysis.yaml"
 SIMULATED_RAW = "results/raw"
-RAW_DIR = config["raw_dir"] or SIMULATED_RAW
+# raw_format redcap: REDCap's records export and data dictionary, split into the nine exports
+# (rules/redcap.smk) and a row map that locates each of their rows in REDCap.
+REDCAP = config["raw_format"] == "redcap"
+if REDCAP and not config["raw_dir"]:
+    sys.exit("raw_format: redcap needs raw_dir, the folder of records.csv and dictionary.csv")
+REDCAP_FILES = {name: f"{config['raw_dir']}/{name}.csv" for name in ("records", "dictionary")}
+REDCAP_EXPORTS = "results/redcap/exports"
+REDCAP_ROWS = "results/redcap/rows.csv"
+RAW_DIR = REDCAP_EXPORTS if REDCAP else config["raw_dir"] or SIMULATED_RAW
 VALIDATED = expand("results/validated/{table}.parquet", table=EXPORTS)
 
 
 def raw_exports(wildcards):
-    """The raw files the gate reads: the nine simulated exports, or every file of raw_dir.
+    """The raw files the gate reads: the nine simulated or split exports, or every file of
+    raw_dir.
 
     Every file of a real folder is an input, so that editing, adding or removing one reruns
     the gate (which reports unknown and missing files itself).
     """
+    if REDCAP:
+        return expand(f"{REDCAP_EXPORTS}/{{table}}.csv", table=EXPORTS)
     if not config["raw_dir"]:
         return expand(f"{SIMULATED_RAW}/{{table}}.csv", table=EXPORTS)
     folder = Path(config["raw_dir"])
     return sorted(str(p) for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+def redcap_rows(wildcards):
+    """The row map of the split, so that the gate's findings name REDCap's record and field."""
+    return [REDCAP_ROWS] if REDCAP else []
+
+
+def delivered(wildcards):
+    """The files the study delivered, whose hashes provenance records: the REDCap files, or
+    the nine exports."""
+    return list(REDCAP_FILES.values()) if REDCAP else raw_exports(wildcards)
 
 
 def validated(*tables):

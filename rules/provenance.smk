@@ -1,10 +1,11 @@
 rule provenance:
-    """Input hashes and row counts, config and its hash, package versions, git commit.
+    """Input hashes and row counts (the nine exports, or REDCap's records export and data
+    dictionary), config and its hash, package versions, git commit.
 
     It waits for the gate: provenance describes an analysis, and a refused delivery has none.
     """
     input:
-        raw=raw_exports,
+        raw=delivered,
         gate=VALIDATED,
     output:
         json="results/provenance.json",

@@ -4,7 +4,8 @@ rule validation_report:
     It always succeeds, so the report survives a failed gate for the data manager to act on.
     """
     input:
-        raw_exports,
+        raw=raw_exports,
+        redcap_rows=redcap_rows,
     output:
         md=report(
             "results/validation/report.md",
@@ -31,6 +32,7 @@ rule validated_tables:
     """The gate: typed tables only when no FATAL finding; otherwise a summary and exit 1."""
     input:
         raw=raw_exports,
+        redcap_rows=redcap_rows,
         report="results/validation/report.csv",
     output:
         VALIDATED,

@@ -4,10 +4,12 @@ import sys
 from pathlib import Path
 
 from sbrtlung.logs import logged
+from sbrtlung.redcap.locate import located
 from sbrtlung.validate import fatal_summary, validate_exports, write_tables
 
 with logged(snakemake) as log:
     tables, findings = validate_exports(snakemake.params.folder, snakemake.params.config)
+    findings = located(findings, snakemake.input.redcap_rows)
     if (findings["severity"] == "FATAL").any():
         report = Path(snakemake.input.report).with_suffix(".md")
         summary = fatal_summary(findings, limit=25, report=str(report))

@@ -37,6 +37,7 @@ import pandas as pd
 
 from sbrtlung.formatting import markdown_table, median_iqr, n_pct, number
 from sbrtlung.schemas import vocabulary as v
+from sbrtlung.schemas.labels import CODE_LABELS
 
 ECOG_SCORES = (0, 1, 2)  # the contract's range of `ecog`
 COLUMNS = [
@@ -55,33 +56,23 @@ COLUMNS = [
     "max",
 ]
 
-# Plain words for codes whose spelled-out form is not just the code with spaces.
+# Plain words for codes whose spelled-out form is not just the code with spaces: the contract's
+# labels (schemas/labels.py) of those codes, and the levels the tables derive.
 _LABELS = {
-    "ia1": "IA1",
-    "ia2": "IA2",
-    "ia3": "IA3",
-    "ib": "IB",
-    "iia": "IIA",
-    "iib": "IIB",
-    "iiia": "IIIA",
-    "wedge": "Wedge resection",
-    "squamous": "Squamous cell carcinoma",
-    "pulmonary_function": "Poor pulmonary function",
-    "refusal": "Patient refused surgery",
-    "rul": "Right upper lobe",
-    "rml": "Right middle lobe",
-    "rll": "Right lower lobe",
-    "lul": "Left upper lobe",
-    "lll": "Left lower lobe",
-    "pathological": "Pathological (tissue)",
-    "clinical": "Clinical (imaging)",
-    "vmat": "VMAT",
-    "imrt": "IMRT",
-    "3dcrt": "3D-CRT",
-    "robotic": "Robotic",
-    "inclusion_not_met": "Inclusion criteria not met",
-    "exclusion_met": "Exclusion criterion met",
-    "declined_consent": "Consent declined",
+    **{
+        code: CODE_LABELS[code]
+        for code in (
+            *v.PRIMARY_PSTAGES,
+            "wedge",
+            "squamous",
+            "pulmonary_function",
+            "refusal",
+            *v.LOBES,
+            *v.LESION_DIAGNOSES,
+            *v.TECHNIQUES,
+            *v.EXCLUSION_REASONS[:3],
+        )
+    },
     "pure_ground_glass": "Pure ground-glass (ratio 0)",
     "part_solid": "Part-solid (0 < ratio < 1)",
     "solid": "Solid (ratio 1)",

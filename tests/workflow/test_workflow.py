@@ -1,7 +1,9 @@
 """Snakemake end to end on a small synthetic trial: the default target, real-export mode,
-byte-identical reruns, and a bad export that stops the run before any result is written."""
+REDCap mode, byte-identical reruns, and bad exports that stop the run before any result is
+written."""
 
 import filecmp
+import hashlib
 import json
 import shutil
 import subprocess
@@ -13,6 +15,8 @@ import pytest
 
 from bench import scratch
 from sbrtlung.manuscript.numbers import untraced_numbers
+from sbrtlung.redcap.locate import COLUMNS
+from sbrtlung.schemas.raw import EXPORTS
 
 SMALL = (
     "bootstrap_reps: 100\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
@@ -165,3 +169,76 @@ def test_fatal_export_stops_before_any_result(default_run, tmp_path):
     assert made - {"design"} == {"validation"}, made
     design = folder / "results" / "design"
     assert not design.exists() or [p.name for p in design.iterdir()] == ["simulation_study.json"]
+
+
+def redcap_delivery(raw: Path, target: Path) -> Path:
+    """The eCRF's data dictionary and the records export of the exports in `raw`, as a data
+    manager downloads them from REDCap."""
+    command = [sys.executable, "-m", "sbrtlung.redcap"]
+    dictionary = target / "dictionary.csv"
+    for args in (
+        ["dictionary", "--out", str(dictionary)],
+        ["export", str(raw), "--dictionary", str(dictionary), "--out", str(target / "records.csv")],
+    ):
+        subprocess.run([*command, *args], check=True, capture_output=True)
+    return target
+
+
+def test_redcap_mode_gives_the_same_tables_and_numbers_as_the_csv_exports(default_run, tmp_path):
+    """raw_format redcap: the synthetic trial sent through REDCap's records format is split
+    back into the same exports, so every analysis file and number is the CSV path's; the
+    report locates findings in REDCap and provenance hashes the two REDCap files."""
+    delivery = redcap_delivery(default_run / "results" / "raw", tmp_path / "redcap")
+    folder = workflow_copy(tmp_path / "wf")
+    targets = ["results/key_results.json", "results/provenance.json"]
+    config = ["--config", f"raw_dir={delivery}", "raw_format=redcap"]
+    done = snakemake(folder, *targets, *config)
+    assert done.returncode == 0, done.stderr[-3000:]
+    split = folder / "results" / "redcap" / "exports"
+    _, mismatch, errors = filecmp.cmpfiles(
+        default_run / "results" / "raw", split, [f"{t}.csv" for t in EXPORTS], shallow=False
+    )
+    assert not mismatch and not errors
+    for sub in ("validated", "adam", "efficacy", "safety", "markers"):
+        left, right = default_run / "results" / sub, folder / "results" / sub
+        names = sorted(p.name for p in right.iterdir() if p.is_file())
+        _, mismatch, errors = filecmp.cmpfiles(left, right, names, shallow=False)
+        assert names and not mismatch and not errors, (sub, mismatch, errors)
+    simulated, redcap = (
+        json.loads((run / "results" / "key_results.json").read_text())
+        for run in (default_run, folder)
+    )
+    simulated.pop("data_source"), redcap.pop("data_source")
+    assert simulated == redcap
+    inputs = json.loads((folder / "results" / "provenance.json").read_text())["inputs"]
+    assert sorted(inputs) == ["dictionary.csv", "records.csv"]
+    digest = hashlib.sha256((delivery / "records.csv").read_bytes()).hexdigest()
+    assert inputs["records.csv"]["sha256"] == digest
+    report = pd.read_csv(folder / "results" / "validation" / "report.csv", dtype=str)
+    report = report.fillna("")
+    assert list(report.columns[-4:]) == COLUMNS and (report["redcap_instrument"] != "").all()
+    rows = report[report["row"] != "0"]
+    assert len(rows) and (rows["redcap_record"] != "").all()
+    assert rows["message"].str.contains(r"\[REDCap: record ").all()
+
+
+def test_a_redcap_export_with_a_defect_stops_with_its_record_and_field(default_run, tmp_path):
+    delivery = redcap_delivery(default_run / "results" / "raw", tmp_path / "redcap")
+    lines = pd.read_csv(delivery / "records.csv", dtype=str, keep_default_na=False)
+    base = lines.index[lines["redcap_repeat_instrument"].eq("") & lines["pt_age"].ne("")][1]
+    record = lines.at[base, "record_id"]
+    lines.at[base, "pt_age"] = "7"  # a child in an adult trial
+    lines.to_csv(delivery / "records.csv", index=False, lineterminator="\n")
+    folder = workflow_copy(tmp_path / "wf")
+    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap")
+    assert done.returncode != 0
+    assert f"[REDCap: record {record}, instrument patients, field pt_age]" in done.stderr
+    made = {p.relative_to(folder / "results").parts[0] for p in (folder / "results").rglob("*")}
+    assert made - {"design"} == {"redcap", "validation"}, made
+    # labels instead of raw codes: the split refuses the delivery in one line
+    lines.at[base, "pt_age"] = "70"
+    lines["pt_sex"] = lines["pt_sex"].replace({"female": "Female", "male": "Male"})
+    lines.to_csv(delivery / "records.csv", index=False, lineterminator="\n")
+    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap")
+    assert done.returncode != 0 and "labels instead of raw codes" in done.stderr
+    assert "Traceback" not in done.stderr
