@@ -16,9 +16,7 @@ rule key_results:
     output:
         "results/key_results.json",
     params:
-        raw_dir=config["raw_dir"],
-        hypothesis=config["hypothesis"],
-        design=config["sample_size"],
+        config=config,
     log:
         "logs/key_results.log",
     benchmark:

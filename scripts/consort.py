@@ -7,8 +7,8 @@ import pandas as pd
 from sbrtlung.figures.consort import consort_figure
 from sbrtlung.figures.style import save
 from sbrtlung.flow import flow_counts
-from sbrtlung.key_results import write_json
 from sbrtlung.logs import logged
+from sbrtlung.reporting.tables import write_json
 
 with logged(snakemake):
     i = snakemake.input

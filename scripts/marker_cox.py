@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from sbrtlung.key_results import write_json
 from sbrtlung.logs import logged
 from sbrtlung.marker_cox import key_results, marker_models
+from sbrtlung.reporting.tables import write_csv, write_json
 
 with logged(snakemake) as log:
     i, o = snakemake.input, snakemake.output
@@ -14,7 +14,7 @@ with logged(snakemake) as log:
         pd.read_parquet(i.adtte),
         snakemake.params.landmark_days,
     )
-    cox.to_csv(o.cox, index=False, lineterminator="\n")
-    remark.to_csv(o.remark, index=False, lineterminator="\n")
+    write_csv(cox, o.cox)
+    write_csv(remark, o.remark)
     write_json(key_results(cox), o.key_results)
     log.info("%d models, %d not fitted", len(cox), int(cox["p"].isna().sum()))

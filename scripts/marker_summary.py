@@ -4,8 +4,9 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.markers import summary
+from sbrtlung.reporting.tables import write_csv
 
 with logged(snakemake) as log:
     table = summary(pd.read_parquet(snakemake.input.adlb))
-    table.to_csv(snakemake.output[0], index=False, lineterminator="\n")
+    write_csv(table, snakemake.output[0])
     log.info("%d marker-timepoint rows", len(table))

@@ -4,6 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.models import cv, data
+from sbrtlung.reporting.tables import write_csv
 
 with logged(snakemake):
     p = snakemake.params
@@ -14,4 +15,4 @@ with logged(snakemake):
         p.landmark_days,
     )
     final = cv.final_models(cohorts, folds=p.folds, seed=p.seed)
-    final.to_csv(snakemake.output[0], index=False, lineterminator="\n")
+    write_csv(final, snakemake.output[0])

@@ -4,6 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.models import cv, data
+from sbrtlung.reporting.tables import write_csv
 
 with logged(snakemake) as log:
     p, o = snakemake.params, snakemake.output
@@ -22,7 +23,7 @@ with logged(snakemake) as log:
         year_days=p.year_days,
         horizon_days=p.horizon_days,
     )
-    result.metrics.to_csv(o.metrics, index=False, lineterminator="\n")
-    result.coefficients.to_csv(o.coefficients, index=False, lineterminator="\n")
-    result.predictions.to_csv(o.predictions, index=False, lineterminator="\n")
+    write_csv(result.metrics, o.metrics)
+    write_csv(result.coefficients, o.coefficients)
+    write_csv(result.predictions, o.predictions)
     log.info("repeat %d: %d outer fits", repeat, len(result.metrics))

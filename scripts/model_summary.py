@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from sbrtlung.key_results import write_json
 from sbrtlung.logs import logged
 from sbrtlung.models import summary
+from sbrtlung.reporting.tables import write_csv, write_json
 
 with logged(snakemake) as log:
     i, o = snakemake.input, snakemake.output
@@ -23,6 +23,6 @@ with logged(snakemake) as log:
         (summary.selection(gathered(i.coefficients)), o.selection),
         (summary.calibration(predictions, snakemake.params.horizon_days), o.calibration),
     ):
-        frame.to_csv(path, index=False, lineterminator="\n")
+        write_csv(frame, path)
     write_json(summary.key_results(performance, gains), o.key_results)
     log.info("%d repeats gathered", fold_metrics["repeat"].nunique())

@@ -2,6 +2,7 @@
 
 from sbrtlung import simstudy
 from sbrtlung.logs import Progress, logged
+from sbrtlung.reporting.tables import write_csv
 
 with logged(snakemake) as log:
     config = simstudy.read_design(snakemake.input.design)["config"]
@@ -10,5 +11,5 @@ with logged(snakemake) as log:
     count = len(simstudy.batch_replicates(study["replicates"], study["batches"], batch))
     progress = Progress(log, count * len(simstudy.SCENARIOS), "simulated trials")
     results = simstudy.run_batch(config, batch, progress)
-    results.to_csv(snakemake.output[0], index=False, lineterminator="\n")
+    write_csv(results, snakemake.output[0])
     log.info("batch %d: %d replicates per scenario", batch, results["replicate"].nunique())

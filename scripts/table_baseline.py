@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from sbrtlung.characteristics import baseline, write_table
+from sbrtlung.characteristics import baseline
 from sbrtlung.logs import logged
+from sbrtlung.reporting.tables import write_table
 
 with logged(snakemake):
     table = baseline(pd.read_parquet(snakemake.input[0]))

@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from sbrtlung.characteristics import sbrt, write_table
+from sbrtlung.characteristics import sbrt
 from sbrtlung.logs import logged
+from sbrtlung.reporting.tables import write_table
 
 with logged(snakemake):
     table = sbrt(pd.read_parquet(snakemake.input[0]))

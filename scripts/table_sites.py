@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from sbrtlung.characteristics import sites, write_table
+from sbrtlung.characteristics import sites
 from sbrtlung.logs import logged
+from sbrtlung.reporting.tables import write_table
 
 with logged(snakemake):
     screening = pd.read_parquet(snakemake.input.screening)

@@ -7,7 +7,7 @@ import pytest
 from sbrtlung import config, efficacy
 from sbrtlung.adam import derive_all
 from sbrtlung.figures import style, survival, swimmer
-from sbrtlung.formatting import estimate_ci
+from sbrtlung.reporting.formatter import Kind, with_interval
 from sbrtlung.simulate import simulate_trial
 
 HORIZON, MONTH, REPS, SEED = 730.5, 30.4375, 60, 11
@@ -94,8 +94,10 @@ def test_horizon_values_equal_the_efficacy_table(cohort):
     def text(key, complement=False):
         r = rates.loc[key]
         if complement:
-            return estimate_ci(1 - r["estimate"], 1 - r["upper95"], 1 - r["lower95"])
-        return estimate_ci(r["estimate"], r["lower95"], r["upper95"])
+            return with_interval(
+                1 - r["estimate"], 1 - r["upper95"], 1 - r["lower95"], Kind.PROPORTION
+            )
+        return with_interval(r["estimate"], r["lower95"], r["upper95"], Kind.PROPORTION)
 
     local = " ".join(legend_texts(draw("local_failure", adsl, adtte)))
     assert f"death competing: {text('lcr', True)}" in local

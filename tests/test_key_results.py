@@ -11,8 +11,8 @@ from sbrtlung.key_results import (
     marker_findings,
     primary_outcome,
     rate_entry,
-    write_json,
 )
+from sbrtlung.reporting.tables import write_json
 
 
 def test_json_is_plain_sorted_and_has_no_nan(tmp_path):
@@ -72,4 +72,8 @@ def test_marker_findings_lists_baseline_markers_below_the_threshold():
     }
     labels = {"nlr": "NLR", "crp": "CRP", "sii": "SII"}
     found = marker_findings(cox, labels)
-    assert found == {"threshold": 0.05, "endpoints": {"OS": "NLR", "PFS": "none"}}
+    assert found == {
+        "threshold": {"kind": "number", "value": 0.05},
+        "endpoints": {"OS": "NLR", "PFS": "none"},
+        "any": True,
+    }

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from sbrtlung import config
-from sbrtlung.formatting import p_value
 from sbrtlung.manuscript import render, shortcodes, variables
+from sbrtlung.reporting.formatter import p_value
 
 DEMO = Path(__file__).parent / "data" / "manuscript_demo"
 NBSP = "\u00a0"
@@ -42,51 +42,81 @@ def rendered(tmp_path_factory) -> Path:
 
 
 def test_variables_format_every_kind_of_number():
+    """Each entry prints by the kind it declares; ranges with an en dash, negative numbers
+    with the minus sign, and a text for use inside brackets that nests none."""
     results = {
         "lcr_2y": {
+            "kind": "proportion",
             "estimate": 0.95535,
             "ci95": [0.92086, 0.98620],
             "ci90": [0.9271, 0.9806],
             "ci_decision": [0.9271, 0.9806],
             "decision_level": 0.9,
+            "n": 171,
         },
-        "median_os_months": {"estimate": None, "ci95": [35.745, None]},
-        "median_pfs_months": {"estimate": 27.99, "ci95": [22.6, 34.5]},
-        "nlr_hr": {"estimate": 1.3249, "ci95": [1.051, 1.662], "p": 0.00031, "q": 0.0437},
-        # the shape of marker_cox entries: the ratio is under "hr"
-        "marker_cox": {"OS": {"nlr_baseline": {"hr": 0.5264, "ci95": [0.3345, 0.8284], "n": 97}}},
-        # the shape of model metrics: a mean over repeats and its 2.5-97.5 percentiles
-        "models": {"OS": {"clinical": {"harrell_c": {"mean": 0.50814, "ci95": [0.4431, 0.5712]}}}},
-        "gain": {"harrell_c": {"mean": 0.064, "ci95": [-0.0341, 0.1232]}},
+        "median_os_months": {"kind": "months", "estimate": None, "ci95": [35.745, None]},
+        "median_pfs_months": {"kind": "months", "estimate": 27.99, "ci95": [22.6, 34.5]},
+        "marker_cox": {
+            "OS": {
+                "nlr_baseline": {
+                    "kind": "hazard_ratio",
+                    "hr": 0.5264,
+                    "ci95": [0.3345, 0.8284],
+                    "p": 0.00031,
+                    "q": 0.0437,
+                    "n": 97,
+                }
+            }
+        },
+        "models": {
+            "OS": {
+                "clinical": {
+                    "harrell_c": {
+                        "kind": "c_statistic",
+                        "mean": 0.50814,
+                        "range_cv": [0.4431, 0.5712],
+                    }
+                }
+            }
+        },
+        "gain": {"harrell_c": {"kind": "cv_gain", "mean": 0.064, "range_cv": [-0.0341, 0.1232]}},
         "n_enrolled": 100,
         "primary_success": False,
-        "primary_null": 0.8,
-        "sample_size": {"power": 0.8, "icc": 0.1, "z_alpha": 1.6448536, "design_effect": 1.05},
+        "primary_null": {"kind": "setting", "value": 0.8},
+        "sample_size": {
+            "power": {"kind": "setting", "value": 0.8},
+            "icc": {"kind": "number", "value": 0.1},
+            "z_alpha": {"kind": "number", "value": 1.6448536},
+            "patients": 66,
+        },
     }
     out = variables.build(results, config.load())
-    assert out["lcr_2y"]["estimate"] == "95.5%"
-    assert out["lcr_2y"]["ci95"] == "92.1-98.6"
-    assert out["lcr_2y"]["ci95_lower"] == "92.1%"
-    assert out["lcr_2y"]["ci90_upper"] == "98.1%"
-    assert (out["lcr_2y"]["ci_decision"], out["lcr_2y"]["decision_level"]) == ("92.7-98.1", "90%")
-    assert out["lcr_2y"]["text"] == "95.5% (95% CI 92.1-98.6)"
-    assert out["median_os_months"]["text"] == "not reached (95% CI 35.7-NE)"
+    lcr = out["lcr_2y"]
+    assert (lcr["estimate"], lcr["ci95"], lcr["ci95_lower"]) == ("95.5%", "92.1–98.6", "92.1%")
+    assert lcr["ci90_upper"] == "98.1%" and lcr["n"] == "171"
+    assert (lcr["ci_decision"], lcr["decision_level"]) == ("92.7–98.1", "90%")
+    assert lcr["text"] == "95.5% (95% CI 92.1–98.6)"
+    assert lcr["text_nested"] == "95.5%, 95% CI 92.1–98.6"
+    assert out["median_os_months"]["text"] == "not reached (95% CI 35.7–NE)"
     assert out["median_pfs_months"]["estimate"] == "28.0"
-    assert out["nlr_hr"]["text"] == "1.32 (95% CI 1.05-1.66)"
-    assert (out["nlr_hr"]["p"], out["nlr_hr"]["q"]) == ("<0.001", "0.044")
+    assert out["median_pfs_months"]["text"] == "28.0 months (95% CI 22.6–34.5)"
     nlr = out["marker_cox"]["OS"]["nlr_baseline"]
-    assert (nlr["hr"], nlr["ci95"], nlr["ci95_lower"]) == ("0.53", "0.33-0.83", "0.33")
-    assert nlr["text"] == "HR 0.53 (95% CI 0.33-0.83)"
+    assert (nlr["hr"], nlr["ci95"], nlr["ci95_lower"]) == ("0.53", "0.33–0.83", "0.33")
+    assert (nlr["p"], nlr["q"], nlr["n"]) == ("<0.001", "0.044", "97")
+    assert nlr["text"] == "HR 0.53 (95% CI 0.33–0.83)"
+    assert nlr["text_nested"] == "HR 0.53, 95% CI 0.33–0.83"
     c = out["models"]["OS"]["clinical"]["harrell_c"]
-    assert (c["mean"], c["ci95"], c["ci95_lower"]) == ("0.508", "0.443-0.571", "0.443")
-    assert out["gain"]["harrell_c"]["ci95"] == "-0.034 to 0.123"
-    assert c["text"] == "0.508 (0.443-0.571)"  # a spread over repeats, not labelled a CI
+    assert (c["mean"], c["range_cv"], c["range_cv_lower"]) == ("0.508", "0.443–0.571", "0.443")
+    assert c["text"] == "0.508 (0.443–0.571)"  # a spread over repeats, not labelled a CI
+    gain = out["gain"]["harrell_c"]
+    assert (gain["mean"], gain["range_cv"]) == ("+0.064", "−0.034 to 0.123")
+    assert gain["text"] == "+0.064 (−0.034 to 0.123)"
     assert (out["n_enrolled"], out["primary_success"], out["primary_null"]) == ("100", "no", "80%")
     assert out["sample_size"] == {
         "power": "80%",
         "icc": "0.1",
         "z_alpha": "1.645",
-        "design_effect": "1.05",
+        "patients": "66",
     }
     quoted = out["config"]
     assert (quoted["bootstrap_reps"], quoted["seed"]) == ("2000", "20240601")
@@ -97,10 +127,25 @@ def test_variables_format_every_kind_of_number():
     )
     assert (quoted["month_days"], quoted["landmark_days"]) == ("30.4375", "61")
     assert quoted["hypothesis"]["alpha_one_sided"] == "0.05"
-    assert quoted["lab_windows"]["baseline"] == "-28 to 0"
-    assert "raw_dir" not in quoted and "simulation" not in quoted
+    assert quoted["hypothesis"]["lcr_null"] == "80%"
+    assert quoted["lab_windows"]["baseline"] == "−28 to 0"
+    assert "raw_dir" not in quoted and "simulation" not in quoted and "study" not in quoted
     assert out["raw"]["lcr_2y"]["ci95_lower"] == 0.92086
     assert out["raw"]["median_os_months"]["estimate"] is None
+    assert out["raw"]["primary_null"] == 0.8 and "kind" not in out["raw"]["lcr_2y"]
+
+
+@pytest.mark.parametrize(
+    "untyped",
+    [
+        {"primary_null": 0.8},
+        {"block": {"ratio": 1.5}},
+        {"entry": {"estimate": 0.5, "ci95": [0, 1]}},
+    ],
+)
+def test_a_number_without_a_kind_is_refused_not_guessed(untyped):
+    with pytest.raises(variables.VariablesError, match="no declared kind"):
+        variables.build(untyped, config.load())
 
 
 @pytest.mark.parametrize(
@@ -133,8 +178,8 @@ def test_keys_quarto_cannot_address_are_refused(bad):
 def test_html_has_numbers_includes_numbering_references_and_citation(rendered):
     html = (rendered / "index.html").read_text(encoding="utf-8")
     assert "Of 100 patients, 99 received at least one fraction" in html
-    assert "was 95.5% (95% CI 92.1-98.6" in html
-    assert "not reached (95% CI 35.7-NE)" in html
+    assert "was 95.5% (95% CI 92.1\u201398.6" in html
+    assert "not reached (95% CI 35.7\u2013NE)" in html
     assert "B = 2000 replicates (seed 20240601)" in html  # from the included file
     assert "{{&lt; var lcr_2y.estimate &gt;}}" in html  # the escaped shortcode, literal
     assert "96.9% (93.9-99.3)" in html  # the table included from the included file
@@ -168,7 +213,7 @@ def test_docx_has_the_same_text(rendered):
     assert "Of 100 patients, 99 received at least one fraction" in text
     assert f"Figure{NBSP}2: Cumulative local control of the treated nodules." in text
     assert f"Table{NBSP}3: Treatment-related adverse events by worst grade." in text
-    assert f"(95% CI 92.1-98.6; Figure{NBSP}2, Table{NBSP}1)" in text
+    assert f"(95% CI 92.1\u201398.6; Figure{NBSP}2, Table{NBSP}1)" in text
     assert "(Timmerman et al. 2010)" in text
     assert '<w:hyperlink w:anchor="tbl-sets">' in xml
 
@@ -201,7 +246,7 @@ def test_pdf_is_typeset_with_numbered_captions(rendered):
         "Figure 2: Cumulative local control of the treated nodules.",
         "Figure 1: Cumulative local control, half width.",
         "Table 2: Nodules by analysis set",
-        "95% CI 92.1-98.6; Figure 2, Table 1",
+        "95% CI 92.1\u201398.6; Figure 2, Table 1",
         "Timmerman",
     ):
         assert expected in flat

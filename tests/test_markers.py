@@ -15,7 +15,7 @@ from sbrtlung.adam.adlb import derive_adlb
 from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.adam.adtte import derive_adtte
-from sbrtlung.formatting import p_value
+from sbrtlung.reporting.formatter import p_value
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.simulate import simulate_trial
 
@@ -134,7 +134,7 @@ def test_summary_has_descriptives_and_both_tests_per_row(hand_adlb):
 def test_summary_table_reads_in_plain_words(hand_adlb):
     table = markers.summary_table(markers.summary(hand_adlb)).set_index("Marker")
     nlr = table.loc["Neutrophil-to-lymphocyte ratio (NLR)"]
-    assert nlr["Baseline, median (Q1-Q3)"] == "3.00 (2.25-3.50)"
+    assert nlr["Baseline, median (Q1–Q3)"] == "3.00 (2.25–3.50)"
     assert nlr["Patients, n (baseline / end / one month)"] == "7 / 7 / 7"
     assert table.loc["Platelet count", "Unit"] == "\u00d710\u2079/L"
     assert table.loc["Platelet count", "Friedman, q"] == "NA"
@@ -376,7 +376,8 @@ def test_key_results_hold_every_model_under_its_key(trial):
     entry = results["OS"]["nlr_change_one_month"]
     row = cox[(cox["paramcd"] == "OS") & (cox["key"] == "nlr_change_one_month")].iloc[0]
     assert entry["hr"] == row["hr"] and entry["ci95"] == [row["lower"], row["upper"]]
-    assert set(entry) == {"hr", "ci95", "p", "q", "n", "events"}
+    assert set(entry) == {"kind", "hr", "ci95", "p", "q", "n", "events"}
+    assert entry["kind"] == "hazard_ratio"
     assert "nlr_baseline" in results["PFS"] and "crp_end_of_treatment" in results["LFPT"]
     assert sum(len(keys) for keys in results.values()) == len(cox)
 
@@ -384,16 +385,20 @@ def test_key_results_hold_every_model_under_its_key(trial):
 def test_tables_print_every_model_and_profile(trial):
     *_, cox, remark = trial
     table = marker_cox.cox_table(cox)
-    assert len(table) == len(cox)
+    assert len(table.frame) == len(cox)  # the data supplement: every model
     row = cox.iloc[0]
-    expected = f"{row['hr']:.2f} ({row['lower']:.2f}-{row['upper']:.2f})"
-    assert table.iloc[0]["HR per SD (95% CI)"] == expected
-    assert table.iloc[0]["Patients / events"] == f"{row['n']} / {row['events']}"
-    profile = marker_cox.remark_table(remark)
+    expected = f"{row['hr']:.2f} ({row['lower']:.2f}–{row['upper']:.2f})"
+    assert table.frame.iloc[0]["HR per SD (95% CI)"] == expected
+    assert table.frame.iloc[0]["Patients / events"] == f"{row['n']} / {row['events']}"
+    # The printed table: the baseline models, one row per marker, HR and q per endpoint.
+    body = [line for line in table.markdown.splitlines() if line.startswith("| ")][2:]
+    assert len(body) == cox.loc[cox["timepoint"] == "baseline", "marker"].nunique()
+    assert "{#tbl-marker-cox}" in table.markdown and expected in table.markdown
+    profile = marker_cox.remark_table(remark).frame
     assert len(profile) == len(marker_cox.ENDPOINTS) * len(marker_cox.VARIABLES)
     first = remark[(remark["paramcd"] == "PFS") & (remark["timepoint"] == "baseline")]
     low, high = first["analysed"].min(), first["analysed"].max()
-    assert profile.iloc[0]["Analysed"] == (str(low) if low == high else f"{low}-{high}")
+    assert profile.iloc[0]["Analysed"] == (str(low) if low == high else f"{low}–{high}")
 
 
 # --- Recovery of the generator's marker effect --------------------------------------------

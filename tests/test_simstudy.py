@@ -210,11 +210,11 @@ def test_key_results_and_table_of_a_hand_made_summary(hand_summary):
         assert rules[rule]["coverage95_h1"]["estimate"] == 0.5
     assert results["rates"]["H1"]["lcr"]["coverage95"]["estimate"] == 0.5
     assert results["n_patients"] == 66
-    table = simstudy.results_table(hand_summary)
+    table = simstudy.results_table(hand_summary).frame
     assert list(table.columns) == ["Quantity", "Measure", "H0: true LCR 80%", "H1: true LCR 90%"]
     type1 = measure(hand_summary, "H0", "cluster_ij", "rejection_rate")
     low, high = (f"{100 * type1[c]:.1f}" for c in ("mc_lower95", "mc_upper95"))
-    assert table.iloc[0, 2] == f"20.0 ({low}-{high})"
+    assert table.iloc[0, 2] == f"20.0 ({low}\u2013{high})"
     assert table.iloc[1].tolist()[2:] == ["5.0 (one-sided alpha)", "80.0 (power)"]
     assert table.iloc[2, 0] == simstudy.RULE_LABELS["percentile_bootstrap"]
     assert table.iloc[2, 2].startswith("80.0 (")

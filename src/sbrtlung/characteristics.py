@@ -2,7 +2,7 @@
 
 Every table is a `Table`: a machine-readable frame with one row per statistic (numbers in
 their own columns, stable order) and the same numbers rendered as Markdown for the paper.
-All numbers are printed by `sbrtlung.formatting`. In the frame of the characteristics
+All numbers are printed by `sbrtlung.reporting.formatter`. In the frame of the characteristics
 tables, `statistic` is `count` (n of N, pct in percent, for one `level`), `summary`
 (n non-missing of N, median, q1, q3, min, max) or `missing` (n missing of N).
 
@@ -16,7 +16,7 @@ Choices where the SAP is silent:
   zero rows; a value outside the code list is an error, never silently dropped. Residual
   nodules per patient list every count from 1 to the largest observed.
 - A continuous variable is summarised by its median with the quartiles (pandas' linear
-  interpolation, as `formatting.median_iqr`) and its range; a variable that the contract
+  interpolation, as `formatter.median_iqr`) and its range; a variable that the contract
   allows to be empty (FEV1, DLCO) always shows its number missing, others only when some
   are missing. Medians and quartiles carry one decimal (the consolidation ratio two);
   the range of an integer variable (age, Charlson, fractions, days) none.
@@ -31,11 +31,11 @@ Choices where the SAP is silent:
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from sbrtlung.formatting import markdown_table, median_iqr, n_pct, number
+from sbrtlung.reporting.formatter import Kind, median_iqr, n_pct, number, value_range
+from sbrtlung.reporting.tables import Table, markdown_table
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.labels import CODE_LABELS
 
@@ -84,20 +84,6 @@ def label(code: object) -> str:
     """A code in plain words: `pulmonary_function` -> 'Poor pulmonary function', 0 -> '0'."""
     text = str(code)
     return _LABELS.get(text) or text.replace("_", " ").capitalize()
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table as the pipeline writes it: `frame` to CSV, `markdown` for the manuscript."""
-
-    frame: pd.DataFrame
-    markdown: str
-
-
-def write_table(table: Table, csv: str | Path, markdown: str | Path) -> None:
-    """The I/O of every table rule: CSV with Unix line ends, Markdown as UTF-8."""
-    table.frame.to_csv(csv, index=False, lineterminator="\n")
-    Path(markdown).write_text(table.markdown, encoding="utf-8")
 
 
 @dataclass
@@ -180,8 +166,8 @@ def continuous(
         "max": high,
     }
     lines = [
-        ("Median (Q1-Q3)", median_iqr(present, decimals)),
-        ("Range", f"{number(low, range_decimals)}-{number(high, range_decimals)}"),
+        ("Median (Q1–Q3)", median_iqr(present, decimals)),
+        ("Range", value_range(low, high, range_decimals)),
     ]
     block = Block(name, [record], lines)
     missing = len(values) - len(present)
@@ -249,7 +235,7 @@ def baseline(adsl: pd.DataFrame) -> Table:
     caption = (
         f"Baseline characteristics of the safety set ({n} of {len(adsl)} enrolled patients "
         "received at least one SBRT fraction). FEV1, forced expiratory volume in 1 second; "
-        "DLCO, diffusing capacity of the lung for carbon monoxide; Q1-Q3, interquartile range."
+        "DLCO, diffusing capacity of the lung for carbon monoxide; Q1–Q3, interquartile range."
     )
     return _render(blocks, f"Patients (N = {n})", caption)
 
@@ -293,7 +279,7 @@ def lesions(adles: pd.DataFrame) -> Table:
 
 
 def _dose_text(dose: float) -> str:
-    return number(dose, 0 if float(dose).is_integer() else 1)
+    return number(dose, Kind.NUMBER, decimals=0 if float(dose).is_integer() else 1)
 
 
 def regimens(treated: pd.DataFrame) -> pd.Series:

@@ -1,80 +1,118 @@
-"""The automatable items of CONSORT, REMARK and TRIPOD+AI, filled from the results.
+"""The automatable items of CONSORT 2025, REMARK and TRIPOD+AI, filled from the results.
 
 Each item names what the guideline asks and answers it with numbers from key_results.json
 (or points to the table or figure that answers it), so the supplement's checklists can never
-disagree with the paper.
+disagree with the paper. CONSORT 2025 (Hopewell et al., BMJ 2025;388:e081123) numbers its
+30 items anew; the items listed are those this single-arm trial's data and configuration can
+answer. Every number prints through `sbrtlung.reporting.formatter`.
 """
 
 import pandas as pd
 
-from sbrtlung.formatting import estimate_ci, markdown_table, n_pct, number
+from sbrtlung.reporting.formatter import Kind, interval, n_pct, number, with_interval
+from sbrtlung.reporting.tables import markdown_table
 
+COLUMNS = ["Item", "Asks for", "Reported"]
 MODEL_LABELS = {
     "clinical": "clinical",
     "clinical_markers": "clinical + baseline markers",
     "clinical_markers_dynamics": "clinical + baseline markers + dynamics (landmark)",
 }
+ENDPOINT_LABELS = {
+    "PFS": "progression-free survival",
+    "OS": "overall survival",
+    "LFPT": "local failure per patient",
+}
 
 
 def _ci(entry: dict) -> str:
-    return estimate_ci(entry["estimate"], *entry["ci95"])
+    return with_interval(entry["estimate"], *entry["ci95"], Kind.PROPORTION, "95% CI")
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
 
 
 def consort(k: dict) -> pd.DataFrame:
-    """CONSORT 2010 items that a single-arm trial's data can answer."""
-    f = k["flow"]
+    """CONSORT 2025 items that a single-arm trial's data and configuration answer."""
+    f, d = k["flow"], k["declarations"]
+    design = k["sample_size"]
     reasons = ", ".join(
-        f"{reason.replace('_', ' ')} {n}" for reason, n in f["not_eligible_by_reason"].items() if n
+        f"{_words(reason)} {n}" for reason, n in f["not_eligible_by_reason"].items() if n
     )
+    lcr = k["lcr_2y"]
+    level = number(lcr["decision_level"], Kind.SETTING)
     rows = [
-        ("13a", "Participants screened, enrolled, treated and analysed",
+        ("2", "Trial registration", d["registration"]),
+        ("4", "Data sharing", d["data_availability"]),
+        ("5a", "Funding and role of funders", d["funding"]),
+        ("5b", "Conflicts of interest", d["conflicts_of_interest"]),
+        ("10", "Changes to the trial protocol",
+         "statistical analysis plan 1.1: primary interval changed from the percentile bootstrap "
+         "to the patient-cluster infinitesimal-jackknife interval before any analysis, on the "
+         "design's simulated operating characteristics (simulation study in this supplement)"),
+        ("16a", "Sample size and its assumptions",
+         f"{design['patients']} patients planned ({design['lesions']} nodules; null "
+         f"{number(design['lcr_null']['value'], Kind.SETTING)}, alternative "
+         f"{number(design['lcr_alternative']['value'], Kind.SETTING)}, one-sided alpha "
+         f"{number(design['alpha_one_sided']['value'], Kind.SETTING)}, power "
+         f"{number(design['power']['value'], Kind.SETTING)}); {k['n_enrolled']} enrolled"),
+        ("22a", "Participants screened, enrolled, treated and analysed",
          f"screened {f['screened']}; enrolled {f['enrolled']}; treated (safety set) "
          f"{f['safety']}; analysed {f['lesions_treated']} nodules of {f['safety']} patients "
          "(primary endpoint); flow diagram in the article"),
-        ("13b", "Losses and exclusions after enrollment, with reasons",
+        ("22b", "Losses and exclusions after enrolment, with reasons",
          f"not eligible {f['not_eligible']} ({reasons or 'no reason recorded'}); no fraction "
          f"delivered {f['not_treated']}; died {f['died']}; lost to follow-up "
          f"{f['lost_to_follow_up']}; no follow-up scan {f['no_follow_up_scan']}; incomplete "
          f"course {f['not_per_protocol']}"),
-        ("15", "Baseline demographic and clinical characteristics",
+        ("24a", "Intervention as actually administered",
+         f"SBRT table of the article (regimens, delivered doses); incomplete course in "
+         f"{f['not_per_protocol']} patients"),
+        ("25", "Baseline demographic and clinical characteristics",
          f"baseline table of the safety set (n = {f['safety']})"),
-        ("16", "Number of participants in each analysis",
-         f"safety set {f['safety']}; efficacy set {f['efficacy']}; per-protocol set "
-         f"{f['per_protocol']}; nodules {f['lesions_treated']}"),
-        ("17a", "Primary outcome: estimate and its precision",
-         f"local control {_ci(k['lcr_2y'])}; two-sided "
-         f"{100 * k['lcr_2y']['decision_level']:g}% CI "
-         f"{100 * k['lcr_2y']['ci_decision'][0]:.1f}-{100 * k['lcr_2y']['ci_decision'][1]:.1f}; "
-         f"primary endpoint {k['primary_outcome']['verdict']}"),
-        ("19", "Harms",
+        ("26", "Numbers analysed, outcomes and estimation",
+         f"safety set {f['safety']}, efficacy set {f['efficacy']}, per-protocol set "
+         f"{f['per_protocol']}, nodules {f['lesions_treated']}; local control {_ci(lcr)}; "
+         f"two-sided {level} CI {interval(*lcr['ci_decision'], Kind.PROPORTION)}; primary "
+         f"endpoint {k['primary_outcome']['verdict']}"),
+        ("27", "Harms",
          f"treatment-related adverse events {n_pct(k['trae_any']['n'], k['trae_any']['N'])}, "
          f"grade 3 or higher {n_pct(k['trae_grade3plus']['n'], k['trae_grade3plus']['N'])}, "
          f"grade 5 {k['n_grade5']}"),
+        ("28", "Ancillary analyses, prespecified or not",
+         "prespecified sensitivity analyses of the primary endpoint (Kaplan-Meier, per patient, "
+         "efficacy and per-protocol sets, percentile bootstrap interval); exploratory blood "
+         "markers and prognostic models"),
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["Item", "Asks for", "Reported"])
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def remark(k: dict) -> pd.DataFrame:
     """REMARK items on the marker analyses that the data answer."""
     cox = k["marker_cox"]
     n_models = sum(len(models) for models in cox.values())
+    found = k["marker_findings"]
+    threshold = number(found["threshold"]["value"], Kind.NUMBER)
+    below = "; ".join(
+        f"{ENDPOINT_LABELS.get(endpoint, endpoint)}: {markers}"
+        for endpoint, markers in found["endpoints"].items()
+    )
     rows = [
         ("Patients and events", "Number of patients and events in every analysis",
          "REMARK profile table: enrolled, excluded with reasons, analysed and events per "
          f"analysis ({n_models} models)"),
         ("Markers", "Marker values and their distribution",
-         "marker table (median, IQR per timepoint) and trajectory figure"),
+         "marker table (median, quartiles per timepoint) and trajectory figure"),
         ("Univariable analysis", "Estimated effect with confidence interval",
          "hazard ratio per SD of the log2 value with 95% CI, p and q for every model"),
         ("Multiplicity", "How multiple comparisons were handled",
-         f"Benjamini-Hochberg q-values over all models; markers below q = "
-         f"{k['marker_findings']['threshold']}: " + "; ".join(
-             f"{endpoint} {found}" for endpoint, found in k["marker_findings"]["endpoints"].items()
-         )),
+         f"Benjamini-Hochberg q-values over all models; markers with q below {threshold}: "
+         f"{below}"),
         ("Model assumptions", "Checks of the model assumptions",
          "Schoenfeld-residual test of proportional hazards reported for every model"),
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["Item", "Asks for", "Reported"])
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def tripod(k: dict) -> pd.DataFrame:
@@ -82,36 +120,45 @@ def tripod(k: dict) -> pd.DataFrame:
     rows = []
     for paramcd, cohorts in k["model_cohorts"].items():
         full, landmark = cohorts["full"], cohorts["landmark"]
-        rows.append(("Participants", f"{paramcd}: patients and outcome events",
-                     f"{full['n']} patients, {full['events']} events; landmark cohort "
-                     f"{landmark['n']} patients, {landmark['events']} events"))  # fmt: skip
+        what = f"{ENDPOINT_LABELS[paramcd].capitalize()}: patients and events"
+        sizes = (
+            f"{full['n']} patients, {full['events']} events; landmark cohort "
+            f"{landmark['n']} patients, {landmark['events']} events"
+        )
+        rows.append(("Participants", what, sizes))
     rows.append(("Missing data", "Missing values per predictor and how they were handled",
-                 "TRIPOD table: missing n (%) per predictor; median imputation fitted within "
-                 "each training fold"))  # fmt: skip
+                 "TRIPOD+AI table: missing n (%) per predictor; median imputation fitted "
+                 "within each training fold"))  # fmt: skip
     rows.append(("Tuning", "How hyperparameters were chosen",
                  "elastic-net penalty chosen by an inner cross-validation (Harrell's C) inside "
                  "each outer training fold"))  # fmt: skip
     for paramcd, models in k["models"].items():
         for model, metrics in models.items():
             c = metrics["harrell_c"]
+            spread = interval(*c["range_cv"], Kind.C_STATISTIC)
             rows.append((
-                "Discrimination", f"{paramcd}, {MODEL_LABELS.get(model, model)}",
-                f"Harrell's C {number(c['mean'], 3)} (repeat spread {number(c['ci95'][0], 3)}-"
-                f"{number(c['ci95'][1], 3)})",
+                "Discrimination",
+                f"{ENDPOINT_LABELS[paramcd].capitalize()}, {MODEL_LABELS.get(model, model)}",
+                f"Harrell's C {number(c['mean'], Kind.C_STATISTIC)} (2.5th\u201397.5th "
+                f"percentile over repeats {spread})",
             ))  # fmt: skip
     rows.append(("Calibration", "Predicted against observed risk",
                  "out-of-fold predicted risk at the horizon by tertile against Kaplan-Meier "
                  "observed risk (calibration figure)"))  # fmt: skip
-    return pd.DataFrame(rows, columns=["Item", "Asks for", "Reported"])
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+CHECKLISTS = (
+    ("CONSORT 2025", "tbl-consort", consort),
+    ("REMARK", "tbl-remark-checklist", remark),
+    ("TRIPOD+AI", "tbl-tripod-checklist", tripod),
+)
 
 
 def checklists_markdown(k: dict) -> str:
-    """The three checklists as Markdown, each headed by its guideline."""
+    """The three checklists as Markdown tables, each captioned and labelled by its guideline."""
     parts = []
-    for title, table in (
-        ("CONSORT 2010 (automatable items)", consort(k)),
-        ("REMARK (automatable items)", remark(k)),
-        ("TRIPOD+AI (automatable items)", tripod(k)),
-    ):
-        parts.append(f"**{title}**\n\n" + markdown_table(table, "lll"))
+    for title, label, build in CHECKLISTS:
+        caption = f"{title}: the items this trial's data answer, and the answer."
+        parts.append(markdown_table(build(k), "lll", caption, label))
     return "\n".join(parts)

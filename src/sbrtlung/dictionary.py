@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from sbrtlung.formatting import markdown_table
+from sbrtlung.reporting.tables import markdown_table
 from sbrtlung.schemas.adam import DATASETS
 from sbrtlung.schemas.labels import COLUMN_LABELS
 from sbrtlung.schemas.raw import EXPORTS
@@ -52,7 +52,9 @@ def model_table(model: type[pa.DataFrameModel], labels: dict[str, str] | None = 
         for name, column in schema.columns.items()
     ]
     align = "l" * len(rows[0])
-    text = f"{(model.__doc__ or '').strip()}\n\n" + markdown_table(pd.DataFrame(rows), align)
+    text = f"{(model.__doc__ or '').strip()}\n\n" + markdown_table(
+        pd.DataFrame(rows), align, fit=False
+    )
     if schema.unique:
         text += "\nUnique key: " + " + ".join(f"`{c}`" for c in schema.unique) + "\n"
     return text

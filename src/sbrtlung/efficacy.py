@@ -57,7 +57,7 @@ class Rate:
 RATES: tuple[Rate, ...] = (
     Rate(
         "lcr",
-        "Local control per lesion (1 - CIF), primary",
+        "Local control per nodule (1 − CIF), primary",
         "LF",
         "cif",
         "cluster_ij",
@@ -65,16 +65,16 @@ RATES: tuple[Rate, ...] = (
     ),
     Rate(
         "lcr_bootstrap",
-        "Local control per lesion (1 - CIF), bootstrap CI",
+        "Local control per nodule (1 − CIF), bootstrap CI",
         "LF",
         "cif",
         "percentile_bootstrap",
         complement=True,
     ),
-    Rate("lcr_km", "Local control per lesion, Kaplan-Meier", "LF", "km", "percentile_bootstrap"),
+    Rate("lcr_km", "Local control per nodule, Kaplan-Meier", "LF", "km", "percentile_bootstrap"),
     Rate(
         "lcr_patient",
-        "Local control per patient (1 - CIF)",
+        "Local control per patient (1 − CIF)",
         "LFPT",
         "cif",
         "percentile_bootstrap",
@@ -82,7 +82,7 @@ RATES: tuple[Rate, ...] = (
     ),
     Rate(
         "lcr_eff",
-        "Local control per lesion (1 - CIF), efficacy set",
+        "Local control per nodule (1 − CIF), efficacy set",
         "LF",
         "cif",
         "cluster_ij",
@@ -91,7 +91,7 @@ RATES: tuple[Rate, ...] = (
     ),
     Rate(
         "lcr_pp",
-        "Local control per lesion (1 - CIF), per-protocol set",
+        "Local control per nodule (1 − CIF), per-protocol set",
         "LF",
         "cif",
         "cluster_ij",

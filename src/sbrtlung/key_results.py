@@ -1,35 +1,61 @@
-"""`key_results.json`: every number the manuscript quotes, under stable keys.
+"""`key_results.json`: every number the manuscript quotes, under stable keys, each with its kind.
 
-Proportions are in 0-1 (never percent), times in the unit their key names, CIs as
+Proportions are in 0-1 (never percent), times in the unit their kind names, intervals as
 [lower, upper]. Missing values are JSON null. The file is written with sorted keys and a
 fixed float representation, so the same results give the same bytes.
+
+Every number declares what it is, so that it prints one way wherever it appears
+(`sbrtlung.reporting.formatter`): an entry is an object with a `kind` (proportion, months,
+hazard_ratio, c_statistic, brier_score, cv_gain, ...) and its point value (`estimate`,
+`mean`, `hr` or, for a single number, `value`), with intervals named for what they are:
+`ci95`, `ci90` and `ci_decision` (confidence intervals), `range_cv` (2.5th-97.5th
+percentiles over cross-validation repeats), `mc_ci95` (Monte Carlo interval of a
+simulation). The other fields of an entry have fixed kinds (`ENTRY_FIELDS`). Integers are
+counts, booleans and strings print as they are.
 """
 
-import json
-import math
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sbrtlung.design import planned_sample_size
+from sbrtlung.markers import marker_label
+from sbrtlung.reporting.formatter import Kind
+from sbrtlung.schemas.vocabulary import MARKERS
 
-def _clean(value: Any) -> Any:
-    """Plain JSON types; NaN becomes null, numpy scalars become Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+# Fields whose kind is fixed wherever an entry has them.
+ENTRY_FIELDS = {
+    "n": Kind.COUNT,
+    "N": Kind.COUNT,
+    "events": Kind.COUNT,
+    "replicates": Kind.COUNT,
+    "decision_level": Kind.SETTING,
+    "nominal": Kind.SETTING,
+    "true_lcr_2y": Kind.SETTING,
+    "mcse": Kind.PERCENTAGE_POINTS,
+    "p": Kind.P_VALUE,
+    "q": Kind.P_VALUE,
+}
+# Fields holding an entry's point value, in the entry's own kind.
+POINT_FIELDS = ("estimate", "mean", "hr", "value")
+# The kinds of the planned sample size's inputs and steps (SAP 4).
+DESIGN_KINDS = {
+    "lcr_null": Kind.SETTING,
+    "lcr_alternative": Kind.SETTING,
+    "alpha_one_sided": Kind.NUMBER,
+    "power": Kind.SETTING,
+    "dropout": Kind.SETTING,
+    "lesions_per_patient": Kind.NUMBER,
+    "icc": Kind.NUMBER,
+    "design_effect": Kind.NUMBER,
+    "z_alpha": Kind.NUMBER,
+    "z_beta": Kind.NUMBER,
+}
 
 
-def write_json(data: dict, path: str | Path) -> None:
-    """Deterministic JSON: sorted keys, two-space indent, trailing newline."""
-    text = json.dumps(_clean(data), sort_keys=True, indent=2, allow_nan=False)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+def typed(value: Any, kind: Kind) -> dict:
+    """A single number with its kind: {"kind": ..., "value": ...}."""
+    return {"kind": Kind(kind).value, "value": value}
 
 
 def interval_key(level: float) -> str:
@@ -38,7 +64,7 @@ def interval_key(level: float) -> str:
 
 
 def rate_entry(rates: pd.DataFrame, key: str, time: str, decision: bool = False) -> dict:
-    """One rate as {estimate, ci95, n, events, ci_method}.
+    """One rate as {kind, estimate, ci95, n, events, ci_method}.
 
     With `decision`, also its interval at the decision level 1 - 2 alpha, both under the
     level's own key (`ci90` at alpha 0.05) and as `ci_decision` with `decision_level`, so the
@@ -46,6 +72,7 @@ def rate_entry(rates: pd.DataFrame, key: str, time: str, decision: bool = False)
     """
     row = rates[(rates["key"] == key) & (rates["time"] == time)].iloc[0]
     entry = {
+        "kind": Kind.PROPORTION.value,
         "estimate": row["estimate"],
         "ci95": [row["lower95"], row["upper95"]],
         "n": row["n_units"],
@@ -101,6 +128,42 @@ def data_source(raw_dir: str) -> dict:
     }
 
 
+NOT_APPLICABLE = (
+    "Not applicable: this build analyses the built-in synthetic trial (simulated patients), "
+    "not study data."
+)
+DECLARATIONS = (
+    "authors",
+    "registration",
+    "ethics",
+    "consent",
+    "funding",
+    "conflicts_of_interest",
+    "data_availability",
+)
+
+
+def declarations(study: dict, raw_dir: str) -> dict:
+    """The front matter a journal asks for, from the config's `study` block.
+
+    A synthetic build says that they do not apply; a build on study data prints the
+    config's text, and refuses to go on without it (an empty declaration is a missing one).
+    """
+    if not raw_dir:
+        return dict.fromkeys(DECLARATIONS, NOT_APPLICABLE)
+    authors = "; ".join(
+        f"{a['name']} ({', '.join(a['affiliations'])})" if a.get("affiliations") else a["name"]
+        for a in study.get("authors", [])
+    )
+    out = {"authors": authors} | {key: study.get(key, "") for key in DECLARATIONS[1:]}
+    empty = sorted(key for key, text in out.items() if not str(text).strip())
+    if empty:
+        raise ValueError(
+            "config study: " + ", ".join(empty) + " must be given for a build on study data"
+        )
+    return out
+
+
 def marker_findings(marker_cox: dict, labels: dict[str, str], threshold: float = 0.05) -> dict:
     """Per endpoint, the baseline markers whose q-value is below the threshold, in words."""
     found = {}
@@ -111,11 +174,20 @@ def marker_findings(marker_cox: dict, labels: dict[str, str], threshold: float =
             if key.endswith("_baseline") and fit.get("q") is not None and fit["q"] < threshold
         ]
         found[paramcd] = ", ".join(names) if names else "none"
-    return {"threshold": threshold, "endpoints": found}
+    any_found = any(names != "none" for names in found.values())
+    return {"threshold": typed(threshold, Kind.NUMBER), "endpoints": found, "any": any_found}
 
 
-def assemble(
-    *,
+def design_entry(hypothesis: dict, design: dict) -> dict:
+    """The planned sample size (SAP 4) with every non-integer step typed."""
+    planned = planned_sample_size(hypothesis, design)
+    return {
+        key: typed(value, DESIGN_KINDS[key]) if key in DESIGN_KINDS else value
+        for key, value in planned.items()
+    }
+
+
+def _efficacy(
     screening: pd.DataFrame,
     adsl: pd.DataFrame,
     adles: pd.DataFrame,
@@ -123,17 +195,23 @@ def assemble(
     medians: pd.DataFrame,
     primary: dict,
     safety: dict,
-    design: dict,
     pattern: pd.DataFrame,
     flow: dict,
 ) -> dict:
-    """The efficacy, safety and design numbers of the paper in one dictionary."""
+    """The efficacy, safety and cohort numbers of the paper in one dictionary."""
     saf = adsl[adsl["SAFFL"]]
     medians = medians.set_index("key")
 
     def median(key: str) -> dict:
         row = medians.loc[key]
-        return {"estimate": row["months"], "ci95": [row["lower95_months"], row["upper95_months"]]}
+        return {
+            "kind": Kind.MONTHS.value,
+            "estimate": row["months"],
+            "ci95": [row["lower95_months"], row["upper95_months"]],
+        }
+
+    def incidence(entry: dict) -> dict:
+        return {"kind": Kind.PROPORTION.value, **entry}
 
     out: dict[str, Any] = {
         "n_screened": len(screening),
@@ -150,16 +228,15 @@ def assemble(
         "lcr_2y_bootstrap": rate_entry(rates, "lcr_bootstrap", "2y", decision=True),
         "primary_success": primary["success"],
         "primary_success_bootstrap": primary["rules"]["percentile_bootstrap"]["success"],
-        "primary_null": primary["null"],
+        "primary_null": typed(primary["null"], Kind.SETTING),
         "median_follow_up_months": median("follow_up"),
         "median_pfs_months": median("pfs"),
         "median_os_months": median("os"),
-        "trae_any": safety["trae_any"],
-        "trae_grade3plus": safety["trae_grade3plus"],
-        "ae_any": safety["ae_any"],
-        "ae_grade3plus": safety["ae_grade3plus"],
+        "trae_any": incidence(safety["trae_any"]),
+        "trae_grade3plus": incidence(safety["trae_grade3plus"]),
+        "ae_any": incidence(safety["ae_any"]),
+        "ae_grade3plus": incidence(safety["ae_grade3plus"]),
         "n_grade5": safety["n_grade5"],
-        "sample_size": design,
         "flow": flow,
         "n_lost_to_follow_up": flow["lost_to_follow_up"],
         "first_failure": {
@@ -168,4 +245,40 @@ def assemble(
         },
     }
     out |= {name: rate_entry(rates, key, time) for name, (key, time) in NAMED_RATES.items()}
+    return out
+
+
+def assemble(
+    *,
+    screening: pd.DataFrame,
+    adsl: pd.DataFrame,
+    adles: pd.DataFrame,
+    rates: pd.DataFrame,
+    medians: pd.DataFrame,
+    primary: dict,
+    safety: dict,
+    pattern: pd.DataFrame,
+    flow: dict,
+    markers: dict,
+    models: dict,
+    simulation_study: dict,
+    config: dict,
+) -> dict:
+    """Every number of the paper: the efficacy and safety results, the design, and the blocks
+    that their own stage already keyed (marker Cox models, prognostic models, simulation
+    study), with the words of the primary decisions and the declarations."""
+    out = _efficacy(screening, adsl, adles, rates, medians, primary, safety, pattern, flow)
+    out["sample_size"] = design_entry(config["hypothesis"], config["sample_size"])
+    out |= markers
+    out["models"] = models["models"]
+    out["model_gain_over_clinical"] = models["gain_over_clinical"]
+    out["model_landmark"] = models["landmark"]
+    out["model_cohorts"] = models["cohorts"]
+    out |= simulation_study
+    out["primary_outcome"] = primary_outcome(out["primary_success"])
+    out["primary_outcome_bootstrap"] = primary_outcome(out["primary_success_bootstrap"])
+    out["data_source"] = data_source(config["raw_dir"])
+    out["declarations"] = declarations(config["study"], config["raw_dir"])
+    labels = {marker: marker_label(marker) for marker in MARKERS}
+    out["marker_findings"] = marker_findings(out["marker_cox"], labels)
     return out

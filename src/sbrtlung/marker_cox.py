@@ -42,14 +42,15 @@ from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 from lifelines.statistics import proportional_hazard_test
 
 from sbrtlung import features
-from sbrtlung.formatting import number, p_value
-from sbrtlung.markers import TIMEPOINT_LABELS, bh_q, marker_label
+from sbrtlung.markers import TIMEPOINT_LABELS, bh_q, marker_label, summary_table
+from sbrtlung.reporting.formatter import Kind, missing, p_value, value_range, with_interval
+from sbrtlung.reporting.tables import Table, markdown_table
 from sbrtlung.schemas import vocabulary as v
 
 ENDPOINTS = {
     "PFS": "Progression-free survival",
     "OS": "Overall survival",
-    "LFPT": "Local failure, any lesion (cause-specific)",
+    "LFPT": "Local failure, any nodule (cause-specific)",
 }
 EXCLUSIONS = {
     "not_in_saf": "Not in safety set",
@@ -279,10 +280,11 @@ def marker_models(
 
 
 def key_results(cox: pd.DataFrame) -> dict:
-    """`{"marker_cox": {PARAMCD: {key: {hr, ci95, p, q, n, events}}}}`."""
+    """`{"marker_cox": {PARAMCD: {key: {kind, hr, ci95, p, q, n, events}}}}`."""
     out: dict[str, dict] = {}
     for row in cox.itertuples(index=False):
         out.setdefault(row.paramcd, {})[row.key] = {
+            "kind": Kind.HAZARD_RATIO.value,
             "hr": row.hr,
             "ci95": [row.lower, row.upper],
             "p": row.p,
@@ -294,17 +296,15 @@ def key_results(cox: pd.DataFrame) -> dict:
 
 
 def _hr_text(hr: float, lower: float, upper: float) -> str:
-    if pd.isna(hr):
-        return "NE"
-    return f"{number(hr, 2)} ({number(lower, 2)}-{number(upper, 2)})"
+    return "NE" if missing(hr) else with_interval(hr, lower, upper, Kind.HAZARD_RATIO)
 
 
 def _variable_labels() -> Mapping[tuple[str, str], str]:
     return {(x.timepoint, x.kind): x.label for x in VARIABLES}
 
 
-def cox_table(cox: pd.DataFrame) -> pd.DataFrame:
-    """One row per model: HR per SD (95% CI), p, q, patients/events and the PH test p."""
+def _full_table(cox: pd.DataFrame) -> pd.DataFrame:
+    """Every model as printed: HR per SD (95% CI), p, q, patients/events and the PH test p."""
     labels = _variable_labels()
     return pd.DataFrame(
         {
@@ -326,12 +326,47 @@ def cox_table(cox: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def cox_table(cox: pd.DataFrame) -> Table:
+    """The marker Cox models: every model in the frame (the data supplement, one row per
+    model), and the baseline models as the supplement prints them, one row per marker with
+    the HR (95% CI) and q of each endpoint. The post-treatment and change models are in the
+    frame and in the forest plot: 285 rows do not make a printed table."""
+    baseline = cox[cox["kind"] == "value"]
+    baseline = baseline[baseline["timepoint"] == "baseline"]
+    rows = []
+    for marker, group in baseline.groupby("marker", sort=False):
+        by_endpoint = group.set_index("paramcd")
+        row = {"Marker": marker_label(marker)}
+        for paramcd in ENDPOINTS:
+            fit = by_endpoint.loc[paramcd]
+            row[f"{paramcd}: HR (95% CI)"] = _hr_text(fit["hr"], fit["lower"], fit["upper"])
+            row[f"{paramcd}: q"] = p_value(fit["q"])
+        rows.append(row)
+    shown = pd.DataFrame(rows)
+    sizes = "; ".join(
+        f"{ENDPOINTS[paramcd].lower()}, {_span(group['n'])} patients and "
+        f"{_span(group['events'])} events"
+        for paramcd, group in baseline.groupby("paramcd", sort=False)
+    )
+    caption = (
+        "Univariable Cox models of the baseline value of every marker in the safety set: hazard "
+        "ratio per standard deviation of the log2 value with its 95% CI, and the "
+        "Benjamini-Hochberg q-value over all marker models (PFS, progression-free survival; "
+        "OS, overall survival; LFPT, local failure of any nodule, cause-specific). Patients "
+        f"and events, over the markers: {sizes}. The post-treatment values and changes "
+        "(landmark cohort) are in the forest plot of the article; every model, with p, q and "
+        "the test of proportional hazards, is in the data supplement marker_cox.csv."
+    )
+    align = "l" + "r" * (shown.shape[1] - 1)
+    return Table(_full_table(cox), markdown_table(shown, align, caption, "tbl-marker-cox"))
+
+
 def _span(values: pd.Series) -> str:
     low, high = int(values.min()), int(values.max())
-    return str(low) if low == high else f"{low}-{high}"
+    return str(low) if low == high else value_range(low, high)
 
 
-def remark_table(remark: pd.DataFrame) -> pd.DataFrame:
+def remark_table(remark: pd.DataFrame) -> Table:
     """The REMARK profile per endpoint and variable; counts that differ between the markers
     are shown as their range over the 19 markers."""
     labels = _variable_labels()
@@ -345,4 +380,12 @@ def remark_table(remark: pd.DataFrame) -> pd.DataFrame:
         row["Analysed"] = _span(group["analysed"])
         row["Events"] = _span(group["events"])
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return Table(frame, markdown_table(frame, "ll" + "r" * (frame.shape[1] - 2)))
+
+
+def marker_tables(summary: pd.DataFrame, cox: pd.DataFrame, remark: pd.DataFrame) -> dict:
+    """The supplement's marker tables by name: markers by timepoint, Cox models, REMARK."""
+    shown = summary_table(summary)
+    markers = Table(shown, markdown_table(shown, "ll" + "r" * (shown.shape[1] - 2)))
+    return {"markers": markers, "cox": cox_table(cox), "remark": remark_table(remark)}

@@ -9,7 +9,7 @@ q-values over every test of every marker together.
 Choices where the plan is silent:
 
 - Quartiles are pandas' linear interpolation, as everywhere in the project
-  (`formatting.median_iqr`).
+  (`reporting.formatter.median_iqr`).
 - Friedman: patients with a value at all three timepoints; Wilcoxon: patients with both the
   post-treatment and the baseline value (paired). Both tests compare the values in canonical
   units (a rank test of the levels, not of log ratios).
@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sbrtlung.formatting import number, p_value
+from sbrtlung.reporting.formatter import median_quartiles, p_value
 from sbrtlung.schemas import vocabulary as v
 
 # Marker -> (short label for figures, plain-words label for tables).
@@ -173,7 +173,7 @@ def _decimals(medians: pd.Series) -> int:
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The manuscript table: median (Q1-Q3) per timepoint, patients per timepoint, q-values."""
+    """The manuscript table: median (Q1–Q3) per timepoint, patients per timepoint, q-values."""
     rows = []
     for marker, group in summary.groupby("marker", sort=False):
         by_time = group.set_index("timepoint")
@@ -181,9 +181,7 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
         row = {"Marker": marker_label(marker), "Unit": unit_label(marker)}
         for timepoint, label in TIMEPOINT_LABELS.items():
             m, q1, q3 = by_time.loc[timepoint, ["median", "q1", "q3"]]
-            row[f"{label}, median (Q1-Q3)"] = (
-                f"{number(m, d)} ({number(q1, d)}-{number(q3, d)})" if pd.notna(m) else "NA"
-            )
+            row[f"{label}, median (Q1–Q3)"] = median_quartiles(m, q1, q3, d)
         row["Patients, n (baseline / end / one month)"] = " / ".join(
             str(int(n)) for n in by_time.loc[list(v.TIMEPOINTS), "n"]
         )

@@ -14,6 +14,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from sbrtlung.reporting.tables import Table, markdown_table
+
 # Distributions whose versions decide the numbers, the figures or the rendered paper.
 PACKAGES = (
     "snakemake",
@@ -84,3 +88,45 @@ def record(
         "platform": platform.platform(),
         "git": git,
     }
+
+
+def provenance_table(prov: dict[str, Any]) -> Table:
+    """The supplement's provenance tables: inputs with their hashes, then the software.
+
+    The frame lists both, one row per item (`part` input or software); the Markdown shows
+    the inputs (with the config's hash) and the software versions as two tables.
+    """
+    rows = [(name, f["rows"], f["sha256"]) for name, f in prov["inputs"].items()]
+    rows += [("config (canonical JSON)", "", prov["config_sha256"])]
+    files = pd.DataFrame(rows, columns=["Input", "Data rows", "SHA-256"])
+    git = prov["git"]
+    software = pd.DataFrame(
+        [
+            ("Python", prov["python"]),
+            ("Platform", prov["platform"]),
+            *prov["packages"].items(),
+            ("Git commit", git["commit"] or "not a git checkout"),
+            ("Uncommitted changes", {True: "yes", False: "no", None: "unknown"}[git["dirty"]]),
+        ],
+        columns=["Component", "Version"],
+    )
+    frame = pd.concat(
+        [
+            files.rename(columns={"Input": "item", "Data rows": "rows", "SHA-256": "value"}),
+            software.rename(columns={"Component": "item", "Version": "value"}),
+        ],
+        keys=["input", "software"],
+        names=["part", None],
+    ).reset_index(level=0)
+    text = (
+        markdown_table(
+            files,
+            "lrl",
+            "Inputs of this build: data rows and SHA-256 of every raw "
+            "export, and the hash of the configuration.",
+            label="tbl-provenance-inputs",
+        )
+        + "\n"
+        + markdown_table(software, "ll", "Software of this build.", label="tbl-provenance-software")
+    )
+    return Table(frame, text)

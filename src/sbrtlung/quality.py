@@ -23,9 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.characteristics import Table
 from sbrtlung.findings import COLUMNS as FINDING_COLUMNS
-from sbrtlung.formatting import markdown_table, number
+from sbrtlung.reporting.formatter import Kind, number
+from sbrtlung.reporting.tables import Table, markdown_table
 from sbrtlung.rules import rules_table
 from sbrtlung.validate import describe
 
@@ -63,8 +63,9 @@ def deviations_list(config: Mapping[str, Any]) -> tuple[Deviation, ...]:
         ),
         Deviation(
             "scan_gap",
-            f"More than {number(gap_months, 0)} months between consecutive scans within "
-            f"{number(horizon_years, 0)} years of the first SBRT",
+            f"More than {number(gap_months, Kind.NUMBER, decimals=0)} months between "
+            f"consecutive scans within {number(horizon_years, Kind.NUMBER, decimals=0)} years "
+            "of the first SBRT",
             "gaps",
         ),
         Deviation("no_follow_up_scan", "Treated patient without a follow-up scan", "patients"),

@@ -1,10 +1,23 @@
-"""Manuscript tables of the efficacy and safety results, rendered from the analysis outputs."""
+"""Manuscript tables of the efficacy and safety results, rendered from the analysis outputs.
+
+Every table is a `Table`: the frame of the cells as printed (its CSV) and their Markdown.
+Codes never reach a cell: analysis sets, CI methods and adverse-event terms print in words.
+"""
 
 import pandas as pd
 
-from sbrtlung.formatting import estimate_ci, markdown_table, n_pct, number, percent
+from sbrtlung.reporting.formatter import Kind, n_pct, number, with_interval
+from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.safety import GRADES
 
+SETS = {"SAF": "Safety", "EFF": "Efficacy", "PP": "Per protocol"}
+CI_METHODS = {
+    "cluster_ij": "Patient-cluster IJ, log(\u2212log)",
+    "percentile_bootstrap": "Patient-cluster percentile bootstrap",
+    "greenwood": "Greenwood, log(\u2212log)",
+}
 TERM_LABELS = {"any term": "Any term"}
+GE = "\u2265"
 
 
 def _label(code: str) -> str:
@@ -12,71 +25,129 @@ def _label(code: str) -> str:
 
 
 def _median_text(row: pd.Series) -> str:
-    if row["months"] != row["months"]:
-        return "not reached"
-    limits = f"{number(row['lower95_months'])}-{number(row['upper95_months'])}"
-    return f"{number(row['months'])} ({limits})"
+    limits = (row["lower95_months"], row["upper95_months"])
+    return with_interval(row["months"], *limits, Kind.MONTHS)
 
 
-def efficacy_table(rates: pd.DataFrame, medians: pd.DataFrame) -> pd.DataFrame:
+def efficacy_table(rates: pd.DataFrame, medians: pd.DataFrame) -> Table:
     """One row per named rate: units (events), 1- and 2-year estimates with 95% CIs, medians."""
     median = {row["key"]: _median_text(row) for _, row in medians.iterrows()}
     rows = []
     for key, group in rates.groupby("key", sort=False):
         by_time = group.set_index("time")
         first = group.iloc[0]
+        cells = {
+            f"{years}, % (95% CI)": with_interval(
+                *by_time.loc[time, ["estimate", "lower95", "upper95"]], Kind.PROPORTION
+            )
+            for time, years in (("1y", "1 year"), ("2y", "2 years"))
+        }
         rows.append(
             {
                 "Endpoint": first["label"],
-                "Set": first["population"],
+                "Set": SETS[first["population"]],
                 "Units (events)": f"{first['n_units']} ({first['n_events']})",
-                "1 year, % (95% CI)": estimate_ci(
-                    *by_time.loc["1y", ["estimate", "lower95", "upper95"]]
-                ),
-                "2 years, % (95% CI)": estimate_ci(
-                    *by_time.loc["2y", ["estimate", "lower95", "upper95"]]
-                ),
+                **cells,
                 "Median, months (95% CI)": median.get(key, ""),
-                "CI method": first["ci_method"],
+                "CI method": CI_METHODS[first["ci_method"]],
             }
         )
     rows.append(
         {
             "Endpoint": "Follow-up (reverse Kaplan-Meier)",
-            "Set": "SAF",
+            "Set": SETS["SAF"],
             "Median, months (95% CI)": median["follow_up"],
         }
     )
-    return pd.DataFrame(rows).fillna("")
+    frame = pd.DataFrame(rows).fillna("")
+    return Table(frame, markdown_table(frame, "llrrrrl"))
 
 
-def worst_grade_markdown(table: pd.DataFrame, subset: str, phase: str) -> str:
-    """Patients by worst grade per term, 'n (%)' of the safety set."""
+def worst_grade_frame(table: pd.DataFrame, subset: str, phase: str) -> pd.DataFrame:
+    """Patients by worst grade per term, 'n (%)' of the safety set (empty: no such event)."""
     chosen = table[(table["subset"] == subset) & (table["phase"] == phase)]
-    if chosen.empty:
-        return "No adverse event in this category.\n"
-    columns = {f"grade{g}": f"Grade {g}" for g in range(1, 6)} | {
+    columns = {f"grade{g}": f"Grade {g}" for g in GRADES} | {
         "any": "Any grade",
-        "grade3plus": "Grade >= 3",
+        "grade3plus": f"Grade {GE}3",
     }
     out = pd.DataFrame({"Term": chosen["term"].map(_label)})
     for column, title in columns.items():
         out[title] = [n_pct(n, total) for n, total in zip(chosen[column], chosen["N"], strict=True)]
-    return markdown_table(out)
+    return out
 
 
-def pattern_table(pattern: pd.DataFrame) -> pd.DataFrame:
+def _worst_grade_markdown(frame: pd.DataFrame, caption: str = "") -> str:
+    if frame.empty:
+        return "No adverse event in this category.\n"
+    return markdown_table(frame, caption=caption)
+
+
+def trae_table(worst_grade: pd.DataFrame) -> Table:
+    """Treatment-related adverse events over the whole follow-up (the article's table)."""
+    frame = worst_grade_frame(worst_grade, "treatment-related", "all")
+    return Table(frame, _worst_grade_markdown(frame))
+
+
+GRADE5_COLUMNS = {
+    "patient": "Patient",
+    "term": "Term",
+    "attribution": "Attribution",
+    "onset_day_from_sbrt": "Onset, day from first SBRT",
+    "death_day_from_sbrt": "Death, day from first SBRT",
+    "cause_of_death": "Cause of death",
+}
+
+
+def grade5_frame(grade5: pd.DataFrame) -> pd.DataFrame:
+    """The grade 5 listing with its codes in words."""
+    out = grade5.rename(columns=GRADE5_COLUMNS)
+    for column in ("Term", "Attribution", "Cause of death"):
+        out[column] = out[column].map(lambda code: _label(str(code)))
+    return out
+
+
+def ae_supplement(worst_grade: pd.DataFrame, grade5: pd.DataFrame) -> Table:
+    """The supplement's adverse-event tables: acute, late and all-cause, and grade 5 events.
+
+    The frame stacks every table with its `table` title; the Markdown gives each its caption.
+    """
+    frames, parts = [], []
+    for subset in ("treatment-related", "all-cause"):
+        for phase in ("acute", "late", "all"):
+            if (subset, phase) == ("treatment-related", "all"):
+                continue  # the article's table
+            when = "over the whole follow-up" if phase == "all" else f"{phase} phase"
+            title = f"{subset.capitalize()} adverse events, {when}"
+            frame = worst_grade_frame(worst_grade, subset, phase)
+            frames.append(frame.assign(table=title))
+            caption = (
+                f"{title}: patients by worst CTCAE v5.0 grade per term, n (%) of the safety set."
+            )
+            parts.append(f"**{title}**\n\n" + _worst_grade_markdown(frame, caption))
+    listing = grade5_frame(grade5)
+    frames.append(listing.assign(table="Grade 5 events"))
+    caption = "Grade 5 adverse events, with their timing from the first SBRT fraction."
+    parts.append(
+        "**Grade 5 events**\n\n"
+        + (markdown_table(listing, "lllrrl", caption) if len(listing) else "No grade 5 event.\n")
+    )
+    frame = pd.concat(frames, ignore_index=True)
+    return Table(frame[["table", *[c for c in frame.columns if c != "table"]]], "\n".join(parts))
+
+
+def pattern_table(pattern: pd.DataFrame) -> Table:
     """First failure sites, as n (% of the safety set) and % of the patients who failed."""
     failed = pattern["n_failed"].iloc[0]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "First failure": pattern["first_failure"].str.capitalize(),
             "Patients, n (% of safety set)": [
                 n_pct(n, total) for n, total in zip(pattern["n"], pattern["N"], strict=True)
             ],
             "% of patients with a failure": [
-                percent(n / failed) if f != "no failure" and failed else ""
+                number(n / failed, Kind.PROPORTION) if f != "no failure" and failed else ""
                 for n, f in zip(pattern["n"], pattern["first_failure"], strict=True)
             ],
         }
     )
+    return Table(frame, markdown_table(frame))

@@ -4,6 +4,8 @@ A patient counts once per term at the worst grade of that term, and once overall
 worst grade of any term; percentages are of the whole safety set.
 """
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from sbrtlung.estimators import clopper_pearson
@@ -82,3 +84,20 @@ def summary(adae: pd.DataFrame, n_safety: int) -> dict:
         "ae_grade3plus": incidence(adae, n_safety, 3, related=False),
         "n_grade5": int(adae.loc[adae["AETOXGR"] == 5, "USUBJID"].nunique()),
     }
+
+
+@dataclass(frozen=True)
+class SafetyResults:
+    """What the safety rule writes: the quoted incidences, worst-grade tables, grade 5 listing."""
+
+    summary: dict
+    worst_grade: pd.DataFrame
+    grade5: pd.DataFrame
+
+
+def analyse(adae: pd.DataFrame, adsl: pd.DataFrame) -> SafetyResults:
+    """Every safety result on the safety set, which is also every percentage's denominator."""
+    n_safety = int(adsl["SAFFL"].sum())
+    return SafetyResults(
+        summary(adae, n_safety), worst_grade_tables(adae, n_safety), grade5_listing(adae, adsl)
+    )

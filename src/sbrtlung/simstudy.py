@@ -54,8 +54,9 @@ from sbrtlung.adam import derive_all
 from sbrtlung.adam.adtte import endpoint_arrays
 from sbrtlung.adam.endpoints import RECORDS
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
-from sbrtlung.formatting import number, percent
 from sbrtlung.logs import Progress
+from sbrtlung.reporting.formatter import Kind, interval, number
+from sbrtlung.reporting.tables import Table, markdown_table
 from sbrtlung.simulate import simulate_trial
 from sbrtlung.truth import RATE_TRUTHS, true_values
 
@@ -351,9 +352,10 @@ def _get(summary: pd.DataFrame, scenario: str, key: str, measure: str) -> pd.Ser
     return summary[mask & (summary["measure"] == measure)].iloc[0]
 
 
-def _entry(row: pd.Series) -> dict:
+def _entry(row: pd.Series, kind: Kind = Kind.PROPORTION) -> dict:
     """A measure as key results hold it: estimate, MCSE, Monte Carlo 95% interval, replicates."""
     return {
+        "kind": kind.value,
         "estimate": row["value"],
         "mcse": row["mcse"],
         "mc_ci95": [row["mc_lower95"], row["mc_upper95"]],
@@ -372,6 +374,14 @@ def _rule_results(summary: pd.DataFrame, rule: str) -> dict:
     return out
 
 
+MEASURE_KINDS = {
+    "mean_estimate": Kind.PROPORTION,
+    "bias": Kind.PERCENTAGE_POINTS,
+    "empirical_se": Kind.PERCENTAGE_POINTS,
+    "coverage95": Kind.PROPORTION,
+}
+
+
 def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
     """`{"simulation_study": {...}}`: per rule its type I error, power and 95% CI coverage
     (`rules`), the primary rule's type I error and power at the top, and per scenario every
@@ -379,11 +389,13 @@ def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
     and Monte Carlo 95% interval; trial size and mean lesions and events per trial."""
 
     def rate(scenario: str, key: str) -> dict:
-        out = {"truth": _get(summary, scenario, key, "bias")["truth"]}
-        for measure in ("mean_estimate", "bias", "empirical_se", "coverage95"):
-            out[measure] = _entry(_get(summary, scenario, key, measure))
+        truth = _get(summary, scenario, key, "bias")["truth"]
+        out: dict[str, Any] = {"truth": {"kind": Kind.PROPORTION.value, "value": truth}}
+        for measure, kind in MEASURE_KINDS.items():
+            out[measure] = _entry(_get(summary, scenario, key, measure), kind)
         for measure in ("mean_units", "mean_events"):
-            out[measure] = _get(summary, scenario, key, measure)["value"]
+            value = _get(summary, scenario, key, measure)["value"]
+            out[measure] = {"kind": Kind.NUMBER.value, "value": value}
         return out
 
     rules = {rule: _rule_results(summary, rule) for rule in RULES}
@@ -403,22 +415,23 @@ def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
 
 def _scenario_title(summary: pd.DataFrame, scenario: str) -> str:
     true_lcr = summary.loc[summary["scenario"] == scenario, "true_lcr_2y"].iloc[0]
-    return f"{scenario}: true LCR {percent(true_lcr, 0)}"
+    return f"{scenario}: true LCR {number(true_lcr, Kind.SETTING)}"
 
 
 def _percent(value: float, decimals: int) -> str:
-    return number(100 * value, decimals)
+    """A proportion in percent (or percentage points) without the sign: '6.3', '−0.31'."""
+    return number(value, Kind.PROPORTION, unit=False, decimals=decimals)
 
 
 def _with_mcse(row: pd.Series, decimals: int) -> str:
-    """A proportion-scale value and its MCSE in percentage points: '-0.31 (0.13)'."""
+    """A proportion-scale value and its MCSE in percentage points: '−0.31 (0.13)'."""
     return f"{_percent(row['value'], decimals)} ({_percent(row['mcse'], decimals)})"
 
 
 def _with_mc_ci(row: pd.Series) -> str:
-    """'6.3 (4.9-8.0)': a rejection rate in % with its Monte Carlo 95% interval."""
-    low, high = (_percent(row[c], 1) for c in ("mc_lower95", "mc_upper95"))
-    return f"{_percent(row['value'], 1)} ({low}-{high})"
+    """'6.3 (4.9–8.0)': a rejection rate in % with its Monte Carlo 95% interval."""
+    limits = interval(row["mc_lower95"], row["mc_upper95"], Kind.PROPORTION)
+    return f"{_percent(row['value'], 1)} ({limits})"
 
 
 # Rows of the table: (measure label, summary measure, cell text); the first rule's rows also
@@ -442,7 +455,7 @@ _RATE_ROWS = (
 )
 
 
-def results_table(summary: pd.DataFrame) -> pd.DataFrame:
+def results_table(summary: pd.DataFrame) -> Table:
     """The readable table: one column per scenario, measures in rows (%, percentage points)."""
     columns = {s: _scenario_title(summary, s) for s in SCENARIOS}
     rule_rows = [(*_DECISION_ROWS, _TARGET_ROW)] + [_DECISION_ROWS] * (len(RULES) - 1)
@@ -453,7 +466,8 @@ def results_table(summary: pd.DataFrame) -> pd.DataFrame:
         for label, measure, show in specs:
             cells = {columns[s]: show(_get(summary, s, key, measure)) for s in SCENARIOS}
             rows.append({"Quantity": quantity, "Measure": label} | cells)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return Table(frame, markdown_table(frame, "llrr"))
 
 
 # --- figure -----------------------------------------------------------------------------------
@@ -506,7 +520,9 @@ def _decision_panel(ax, summary: pd.DataFrame, scenario: str) -> None:
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     name = "Type I error" if REJECTION[scenario] == "type_i_error" else "Power"
     ax.set_title(f"{name} ({_scenario_title(summary, scenario)})", loc="left")
-    ax.text(target, -0.65, f" target {percent(target, 0)}", color=GREY, size=6.5, va="center")
+    ax.text(
+        target, -0.65, f" target {number(target, Kind.SETTING)}", color=GREY, size=6.5, va="center"
+    )
     ax.grid(axis="y", visible=False)
 
 

@@ -58,7 +58,7 @@ from sbrtlung.figures.style import (
     paper,
     risk_table_height,
 )
-from sbrtlung.formatting import estimate_ci
+from sbrtlung.reporting.formatter import Kind, with_interval
 
 PLOT_HEIGHT = 2.2
 LEVEL = 0.95
@@ -96,7 +96,9 @@ class HorizonValue:
         return not np.isnan(self.estimate)
 
     def text(self) -> str:
-        return estimate_ci(self.estimate, self.lower, self.upper) if self.estimable else "NE"
+        if not self.estimable:
+            return "NE"
+        return with_interval(self.estimate, self.lower, self.upper, Kind.PROPORTION)
 
 
 def endpoint(adtte: pd.DataFrame, paramcd: str) -> Endpoint:

@@ -39,6 +39,8 @@ from sksurv.metrics import (
 from sksurv.nonparametric import CensoringDistributionEstimator
 from sksurv.util import Surv
 
+from sbrtlung.reporting.formatter import Kind
+
 METRICS = ("harrell_c", "uno_c", "auc_1y", "auc_2y", "ibs")
 LABELS = {
     "harrell_c": "Harrell's C",
@@ -47,6 +49,7 @@ LABELS = {
     "auc_2y": "AUC at 2 years",
     "ibs": "Integrated Brier score (2 years)",
 }
+KINDS = {metric: Kind.C_STATISTIC for metric in METRICS} | {"ibs": Kind.BRIER_SCORE}
 LOWER_IS_BETTER = frozenset({"ibs"})
 IBS_POINTS = 101
 

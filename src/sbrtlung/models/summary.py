@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from sbrtlung.estimators import kaplan_meier, survival_at
+from sbrtlung.models.metrics import KINDS as METRIC_KINDS
 from sbrtlung.models.metrics import METRICS
 from sbrtlung.models.pipeline import MODELS, REFERENCE
+from sbrtlung.reporting.formatter import Kind
 
 KEYS = ["endpoint", "cohort", "model"]
 LEVEL = 0.95
@@ -158,17 +160,19 @@ def calibration(predictions: pd.DataFrame, horizon_days: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _entry(row: pd.Series) -> dict:
-    return {"mean": row["mean"], "ci95": [row["lower"], row["upper"]]}
+def _entry(row: pd.Series, gain: bool) -> dict:
+    """A metric's mean over repeats and its 2.5th-97.5th percentiles over repeats (`range_cv`,
+    not a confidence interval), with its kind."""
+    kind = Kind.CV_GAIN if gain else METRIC_KINDS[row["metric"]]
+    return {"kind": kind.value, "mean": row["mean"], "range_cv": [row["lower"], row["upper"]]}
 
 
-def _block(table: pd.DataFrame) -> dict:
-    """{endpoint: {model: {metric: {mean, ci95}}}} of the rows given."""
+def _block(table: pd.DataFrame, gain: bool = False) -> dict:
+    """{endpoint: {model: {metric: {kind, mean, range_cv}}}} of the rows given."""
     out: dict = {}
     for _, row in table.iterrows():
-        out.setdefault(row["endpoint"], {}).setdefault(row["model"], {})[row["metric"]] = _entry(
-            row
-        )
+        model = out.setdefault(row["endpoint"], {}).setdefault(row["model"], {})
+        model[row["metric"]] = _entry(row, gain)
     return out
 
 
@@ -193,12 +197,14 @@ def key_results(performance: pd.DataFrame, gains: pd.DataFrame) -> dict:
     versus = gains["reference"] == REFERENCE
     return {
         "models": _block(performance[is_main(performance)]),
-        "gain_over_clinical": _block(gains[versus & is_main(gains)]),
+        "gain_over_clinical": _block(gains[versus & is_main(gains)], gain=True),
         "landmark": {
             "models": _block(landmark_perf),
-            "gain_over_clinical": _block(landmark_gain[landmark_gain["reference"] == REFERENCE]),
+            "gain_over_clinical": _block(
+                landmark_gain[landmark_gain["reference"] == REFERENCE], gain=True
+            ),
             "gain_over_clinical_markers": _block(
-                landmark_gain[landmark_gain["reference"] == "clinical_markers"]
+                landmark_gain[landmark_gain["reference"] == "clinical_markers"], gain=True
             ),
         },
         "cohorts": {

@@ -1,90 +1,115 @@
 """Manuscript tables of the prognostic models: performance with gains, and TRIPOD+AI items.
 
-Metrics are printed with three decimals as "mean (2.5th-97.5th percentile over repeats)";
-gains carry their sign and read "+0.012 (-0.004 to 0.027)" so that negative limits stay
-legible. Risks are percentages with one decimal.
+Metrics print as "mean (2.5th–97.5th percentile over repeats)", gains with their sign,
+"+0.012 (−0.004 to 0.027)", both through `sbrtlung.reporting.formatter` (the kinds of
+`metrics.KINDS`). Predictors print in words, never as column names.
 """
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from sbrtlung.formatting import estimate_ci, n_pct, percent
+from sbrtlung.markers import LABELS as MARKER_LABELS
+from sbrtlung.markers import TIMEPOINT_LABELS
 from sbrtlung.models.data import DYNAMIC_TIMEPOINTS, ENDPOINTS, GROUP_SCALES, Cohort
-from sbrtlung.models.metrics import LABELS, METRICS
+from sbrtlung.models.metrics import KINDS, LABELS, METRICS
 from sbrtlung.models.pipeline import ALPHA_MIN_RATIO, L1_RATIO, MODEL_BY_NAME, N_ALPHAS
+from sbrtlung.reporting.formatter import Kind, n_pct, number, with_interval
+from sbrtlung.reporting.tables import Table, markdown_table
 
-COHORT_LABELS = {"full": "All patients", "landmark": "Landmark cohort"}
+ENDPOINT_LABELS = {"PFS": "Progression-free survival", "OS": "Overall survival"}
+COHORT_LABELS = {"full": "all patients", "landmark": "landmark cohort"}
 COHORT_DETAILS = {
     "full": "Safety set, time from the first SBRT start",
     "landmark": "Event-free and followed at the landmark, time from the landmark",
 }
 OUTCOMES = {
-    "PFS": "Local failure of any lesion, regional or distant progression, or death",
+    "PFS": "Local failure of any nodule, regional or distant progression, or death",
     "OS": "Death from any cause",
 }
 GROUP_LABELS = {"clinical": "Clinical", "baseline": "Baseline markers", "dynamics": "Dynamics"}
-DECIMALS = 3
+CLINICAL_LABELS = {
+    "age": "Age",
+    "sex": "Sex (male)",
+    "ecog": "ECOG performance status",
+    "pack_years": "Pack-years",
+    "charlson": "Charlson comorbidity index",
+    "n_lesions": "Number of treated nodules",
+    "largest_diameter_mm": "Largest nodule diameter",
+    "lowest_bed10": "Lowest BED10",
+}
+METRIC_SHORT = {
+    "harrell_c": "Harrell's C",
+    "uno_c": "Uno's C",
+    "auc_1y": "AUC 1 year",
+    "auc_2y": "AUC 2 years",
+    "ibs": "IBS",
+}
 
 
-def _missing(value: float) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def predictor_label(column: str) -> str:
+    """A predictor in words: 'Age', 'NLR, baseline', 'CRP, change to one month'."""
+    if column in CLINICAL_LABELS:
+        return CLINICAL_LABELS[column]
+    for marker, (short, _) in MARKER_LABELS.items():
+        if column == f"{marker}_baseline":
+            return f"{short}, baseline"
+        for timepoint in DYNAMIC_TIMEPOINTS:
+            if column == f"{marker}_change_{timepoint}":
+                return f"{short}, change to {TIMEPOINT_LABELS[timepoint].lower()}"
+    raise KeyError(f"no label for predictor {column!r}")
 
 
-def metric_text(mean: float, lower: float, upper: float) -> str:
-    """'0.612 (0.590-0.634)'; 'NA' when the metric could never be evaluated."""
-    if _missing(mean):
-        return "NA"
-    d = DECIMALS
-    return f"{mean:.{d}f} ({lower:.{d}f}-{upper:.{d}f})"
+def metric_text(metric: str, mean: float, lower: float, upper: float) -> str:
+    """'0.612 (0.590–0.634)'; 'NA' when the metric could never be evaluated."""
+    return with_interval(mean, lower, upper, KINDS[metric])
 
 
 def gain_text(mean: float, lower: float, upper: float) -> str:
-    """'+0.012 (-0.004 to 0.027)': signed, limits joined by 'to'."""
-    if _missing(mean):
-        return "NA"
-    d = DECIMALS
-    return f"{mean:+.{d}f} ({lower:.{d}f} to {upper:.{d}f})"
+    """'+0.012 (−0.004 to 0.027)': signed, limits joined by 'to' when one is negative."""
+    return with_interval(mean, lower, upper, Kind.CV_GAIN)
 
 
 def _label(model: str) -> str:
     return MODEL_BY_NAME[model].label
 
 
-def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> pd.DataFrame:
-    """Per endpoint and cohort: each model's metrics, then its paired gains."""
-    columns = [LABELS[m] for m in METRICS]
-    rows = []
+def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
+    """Per endpoint and cohort: each model's metrics, then its paired gains.
+
+    The frame (CSV) has endpoint, cohort, its size and the row in their own columns; the
+    Markdown heads each endpoint and cohort with one row and lists its models under it.
+    """
+    columns = [METRIC_SHORT[m] for m in METRICS]
+    records, shown = [], []
     for (endpoint, cohort), perf in performance.groupby(["endpoint", "cohort"], sort=False):
         first = perf.iloc[0]
-        where = {
-            "Endpoint": endpoint,
-            "Cohort": f"{COHORT_LABELS[cohort]} (n = {first['n']}, {first['events']} events)",
-        }
+        head = (
+            f"{ENDPOINT_LABELS[endpoint]}, {COHORT_LABELS[cohort]} "
+            f"(n = {first['n']}, {first['events']} events)"
+        )
+        shown.append({"Model": f"**{head}**"} | dict.fromkeys(columns, ""))
+        where = {"Endpoint": endpoint, "Cohort": cohort, "n": first["n"], "Events": first["events"]}
         for model, rows_m in perf.groupby("model", sort=False):
             by_metric = rows_m.set_index("metric")
-            rows.append(
-                where
-                | {"Model": _label(model)}
-                | {
-                    LABELS[m]: metric_text(*by_metric.loc[m, ["mean", "lower", "upper"]])
-                    for m in METRICS
-                }
-            )
+            cells = {
+                METRIC_SHORT[m]: metric_text(m, *by_metric.loc[m, ["mean", "lower", "upper"]])
+                for m in METRICS
+            }
+            records.append(where | {"Model": _label(model)} | cells)
+            shown.append({"Model": _label(model)} | cells)
         chosen = gains[(gains["endpoint"] == endpoint) & (gains["cohort"] == cohort)]
         for (model, reference), rows_g in chosen.groupby(["model", "reference"], sort=False):
             by_metric = rows_g.set_index("metric")
-            rows.append(
-                where
-                | {"Model": f"{_label(model)}: gain over {_label(reference).lower()}"}
-                | {
-                    LABELS[m]: gain_text(*by_metric.loc[m, ["mean", "lower", "upper"]])
-                    for m in METRICS
-                }
-            )
-    return pd.DataFrame(rows, columns=["Endpoint", "Cohort", "Model", *columns])
+            name = f"Gain, {_label(model).lower()} vs {_label(reference).lower()}"
+            cells = {
+                METRIC_SHORT[m]: gain_text(*by_metric.loc[m, ["mean", "lower", "upper"]])
+                for m in METRICS
+            }
+            records.append(where | {"Model": name} | cells)
+            shown.append({"Model": name} | cells)
+    frame = pd.DataFrame(records, columns=["Endpoint", "Cohort", "n", "Events", "Model", *columns])
+    return Table(frame, markdown_table(pd.DataFrame(shown), "l" + "r" * len(columns)))
 
 
 def missing_data(cohorts: list[Cohort]) -> pd.DataFrame:
@@ -109,7 +134,108 @@ def missing_data(cohorts: list[Cohort]) -> pd.DataFrame:
 
 
 def _per_endpoint(values: dict[str, str]) -> dict[str, str]:
-    return {endpoint: values.get(endpoint, "") for endpoint in ENDPOINTS}
+    return {ENDPOINT_LABELS[e]: values.get(e, "") for e in ENDPOINTS}
+
+
+def _methods(
+    cohorts: list[Cohort], *, folds: int, repeats: int, landmark_days: float
+) -> pd.DataFrame:
+    """The TRIPOD+AI items that are the same for every endpoint, one row each."""
+    first = {c.name: c for c in cohorts if c.endpoint == ENDPOINTS[0]}
+    rows = [
+        (
+            "Participants",
+            "Landmark cohort",
+            f"Event-free and followed at day {landmark_days:g}; post-treatment values sampled "
+            "by then",
+        )
+    ]
+    for group, scale in GROUP_SCALES.items():
+        names = first["landmark" if group == "dynamics" else "full"].columns((group,))
+        what = f"{len(names)} predictors, {scale}"
+        if group == "clinical":
+            what += ": " + ", ".join(predictor_label(n).lower() for n in names)
+        elif group == "dynamics":
+            what += " to " + " and ".join(TIMEPOINT_LABELS[t].lower() for t in DYNAMIC_TIMEPOINTS)
+        rows.append(("Predictors", GROUP_LABELS[group], what))
+    rows += [
+        ("Missing data", "Handling", "Median imputation, fitted on the training part of each fit"),
+        (
+            "Model",
+            "Type",
+            f"Elastic-net Cox (l1 ratio {L1_RATIO:g}); predictors standardised on the training "
+            f"part; path of {N_ALPHAS} penalties down to {ALPHA_MIN_RATIO:g} \u00d7 the largest",
+        ),
+        (
+            "Model",
+            "Tuning",
+            f"Penalty chosen by the highest mean Harrell's C in an inner stratified {folds}-fold "
+            "cross-validation on the outer training part only",
+        ),
+        (
+            "Evaluation",
+            "Internal validation",
+            f"Outer stratified {folds}-fold cross-validation repeated {repeats} times, identical "
+            "splits for all models of a cohort; mean (2.5th\u201397.5th percentile) over repeats",
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["Section", "Item", "Description"])
+
+
+def _by_endpoint(
+    cohorts: list[Cohort],
+    performance: pd.DataFrame,
+    calibration: pd.DataFrame,
+    *,
+    horizon_days: float,
+    year_days: float,
+) -> pd.DataFrame:
+    """The TRIPOD+AI items whose answer differs by endpoint: one column per endpoint."""
+    rows: list[dict[str, str]] = []
+
+    def add(section: str, item: str, values: dict[str, str]) -> None:
+        rows.append({"Section": section, "Item": item} | _per_endpoint(values))
+
+    add("Outcome", "Event", OUTCOMES)
+    for name, label in COHORT_DETAILS.items():
+        sizes = {
+            c.endpoint: f"{len(c.X)} ({int(c.event.sum())} events)"
+            for c in cohorts
+            if c.name == name
+        }
+        add("Participants", f"Patients (events): {label.lower()}", sizes)
+    missing = missing_data(cohorts)
+    for (predictor, group), rows_p in missing.groupby(["predictor", "group"], sort=False):
+        values = {r["endpoint"]: n_pct(r["n_missing"], r["n"]) for _, r in rows_p.iterrows()}
+        add(
+            f"Missing data, n (%): {GROUP_LABELS[group].lower()}",
+            predictor_label(predictor),
+            values,
+        )
+    for (cohort, model, metric), rows_m in performance.groupby(
+        ["cohort", "model", "metric"], sort=False
+    ):
+        section = "Overall performance" if metric == "ibs" else "Discrimination"
+        values = {
+            r["endpoint"]: metric_text(metric, r["mean"], r["lower"], r["upper"])
+            for _, r in rows_m.iterrows()
+        }
+        add(section, f"{LABELS[metric]}: {_label(model).lower()}, {COHORT_LABELS[cohort]}", values)
+    years = number(horizon_days / year_days, Kind.NUMBER)
+    for (cohort, model, tertile), rows_c in calibration.groupby(
+        ["cohort", "model", "tertile"], sort=False
+    ):
+        values = {
+            r["endpoint"]: f"predicted {number(r['predicted'], Kind.PROPORTION)}, observed "
+            + with_interval(r["observed"], r["lower"], r["upper"], Kind.PROPORTION)
+            for _, r in rows_c.iterrows()
+        }
+        item = (
+            f"{_label(model)}, {COHORT_LABELS[cohort]}: tertile {tertile} of predicted "
+            f"{years}-year risk"
+        )
+        add("Calibration", item, values)
+    return pd.DataFrame(rows)
 
 
 def tripod_table(
@@ -122,85 +248,33 @@ def tripod_table(
     landmark_days: float,
     horizon_days: float,
     year_days: float,
-) -> pd.DataFrame:
-    """The automatable TRIPOD+AI items: one row per item and detail, one column per endpoint."""
-    rows: list[dict[str, str]] = []
-
-    def add(section: str, item: str, detail: str, values: dict[str, str]) -> None:
-        rows.append({"Section": section, "Item": item, "Detail": detail} | _per_endpoint(values))
-
-    add("Outcome", "Event", "", OUTCOMES)
-    for name, label in COHORT_DETAILS.items():
-        sizes = {
-            c.endpoint: f"{len(c.X)} ({int(c.event.sum())} events)"
-            for c in cohorts
-            if c.name == name
-        }
-        add("Participants", "Patients (events)", label, sizes)
-    add(
-        "Participants",
-        "Landmark",
-        "",
-        dict.fromkeys(
-            ENDPOINTS,
-            f"Event-free and followed at day {landmark_days:g}; post-treatment values "
-            f"sampled by then",
-        ),
+) -> Table:
+    """The automatable TRIPOD+AI items as two tables: the methods shared by both endpoints,
+    and the items answered per endpoint (one column each). The frame stacks both."""
+    methods = _methods(cohorts, folds=folds, repeats=repeats, landmark_days=landmark_days)
+    results = _by_endpoint(
+        cohorts, performance, calibration, horizon_days=horizon_days, year_days=year_days
     )
-    first = {c.name: c for c in cohorts if c.endpoint == ENDPOINTS[0]}
-    for group, scale in GROUP_SCALES.items():
-        names = first["landmark" if group == "dynamics" else "full"].columns((group,))
-        detail = scale + (": " + ", ".join(names) if group == "clinical" else "")
-        if group == "dynamics":
-            detail += " to " + " and ".join(t.replace("_", " ") for t in DYNAMIC_TIMEPOINTS)
-        add("Predictors", GROUP_LABELS[group], detail, dict.fromkeys(ENDPOINTS, str(len(names))))
-    missing = missing_data(cohorts)
-    for (predictor, group), rows_p in missing.groupby(["predictor", "group"], sort=False):
-        values = {r["endpoint"]: n_pct(r["n_missing"], r["n"]) for _, r in rows_p.iterrows()}
-        add("Missing data", GROUP_LABELS[group], predictor, values)
-    add(
-        "Missing data",
-        "Handling",
-        "",
-        dict.fromkeys(ENDPOINTS, "Median imputation, fitted on the training part of each fit"),
+    frame = pd.concat(
+        [methods.assign(part="methods"), results.assign(part="by endpoint")], ignore_index=True
     )
-    model_text = (
-        f"Elastic-net Cox (l1 ratio {L1_RATIO:g}); predictors standardised on the training "
-        f"part; path of {N_ALPHAS} penalties down to {ALPHA_MIN_RATIO:g} x the largest"
-    )
-    add("Model", "Type", "", dict.fromkeys(ENDPOINTS, model_text))
-    tuning = (
-        f"Penalty chosen by the highest mean Harrell's C in an inner stratified {folds}-fold "
-        "CV on the outer training part only"
-    )
-    add("Model", "Tuning", "", dict.fromkeys(ENDPOINTS, tuning))
-    validation = (
-        f"Outer stratified {folds}-fold CV repeated {repeats} times, identical splits for all "
-        "models of a cohort; mean (2.5th-97.5th percentile) over repeats"
-    )
-    add("Evaluation", "Internal validation", "", dict.fromkeys(ENDPOINTS, validation))
-    for (cohort, model, metric), rows_m in performance.groupby(
-        ["cohort", "model", "metric"], sort=False
-    ):
-        section = "Overall performance" if metric == "ibs" else "Discrimination"
-        values = {
-            r["endpoint"]: metric_text(r["mean"], r["lower"], r["upper"])
-            for _, r in rows_m.iterrows()
-        }
-        add(section, f"{_label(model)}, {COHORT_LABELS[cohort].lower()}", LABELS[metric], values)
-    years = horizon_days / year_days
-    for (cohort, model, tertile), rows_c in calibration.groupby(
-        ["cohort", "model", "tertile"], sort=False
-    ):
-        values = {
-            r["endpoint"]: f"predicted {percent(r['predicted'])}, observed "
-            + estimate_ci(r["observed"], r["lower"], r["upper"])
-            for _, r in rows_c.iterrows()
-        }
-        add(
-            "Calibration",
-            f"{_label(model)}, {COHORT_LABELS[cohort].lower()}",
-            f"Tertile {tertile} of predicted {years:g}-year risk",
-            values,
+    text = (
+        markdown_table(
+            methods,
+            "lll",
+            "TRIPOD+AI model report, methods shared by both endpoints: landmark, predictors, "
+            "missing data, model, tuning and internal validation.",
+            "tbl-tripod-methods",
         )
-    return pd.DataFrame(rows)
+        + "\n"
+        + markdown_table(
+            results,
+            "llll",
+            "TRIPOD+AI model report by endpoint: outcome, participants and events, missing data "
+            "per predictor, discrimination, overall performance and calibration (mean and "
+            "2.5th\u201397.5th percentiles over cross-validation repeats; observed risk with "
+            "its 95% CI).",
+            "tbl-tripod",
+        )
+    )
+    return Table(frame[["part", *[c for c in frame.columns if c != "part"]]], text)

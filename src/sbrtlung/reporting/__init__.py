@@ -1,0 +1,1 @@
+"""Reporting: how results are printed (`formatter`) and written as tables (`tables`)."""

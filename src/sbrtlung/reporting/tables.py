@@ -1,0 +1,122 @@
+"""How tables and result files are written: one module for every CSV, Markdown and JSON file.
+
+A `Table` is what a table rule writes: `frame`, the machine-readable rows (one row per
+statistic, numbers in their own columns), and `markdown`, the same numbers as the paper
+prints them. Markdown tables are pipe tables that Quarto and pandoc both read; a table wider
+than a text line gets relative column widths from its content, so it wraps inside the page
+instead of running off it or overprinting. CSV files have Unix line ends and JSON files sorted
+keys, so the same results give the same bytes.
+"""
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sbrtlung.reporting.formatter import missing
+
+LINE = 72  # pandoc's default --columns: a wider pipe table gets relative column widths
+MIN_WIDTH, MAX_WIDTH = 6, 48  # bounds of a column's share, in characters of content
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as the pipeline writes it: `frame` to CSV, `markdown` for the manuscript."""
+
+    frame: pd.DataFrame
+    markdown: str
+
+
+def _cell(value: object) -> str:
+    text = "" if missing(value) else value
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _width(texts: Sequence[str]) -> int:
+    """A column's share: its longest cell, headers counted by their longest word."""
+    header, *cells = texts
+    longest = max([len(word) for word in header.split()] + [len(c) for c in cells] + [1])
+    return min(max(longest, MIN_WIDTH), MAX_WIDTH)
+
+
+def markdown_table(
+    frame: pd.DataFrame,
+    align: str | None = None,
+    caption: str = "",
+    label: str = "",
+    fit: bool = True,
+) -> str:
+    """A pipe table; `align` holds one of 'l', 'r', 'c' per column (default: first left).
+
+    When a row is longer than a text line, the dashes of the separator line are set to each
+    column's share of the content, which pandoc turns into relative column widths (unless
+    `fit` is false: documentation read as plain text). A `caption` follows the table, with
+    its cross-reference `label` (`tbl-...`) when given, which numbers it in the document.
+    """
+    columns = [_cell(c) for c in frame.columns]
+    align = align or "l" + "r" * (len(columns) - 1)
+    if len(align) != len(columns):
+        raise ValueError(f"align {align!r} does not have one letter per column {columns}")
+    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    lines = ["| " + " | ".join(row) + " |" for row in [columns, *body]]
+    wide = fit and max(len(line) for line in lines) > LINE
+    widths = [
+        _width([columns[i], *(row[i] for row in body)]) if wide else 3 for i in range(len(columns))
+    ]
+    rule = []
+    for a, width in zip(align, widths, strict=True):
+        dashes = "-" * max(width - 1, 2)
+        rule.append({"l": ":" + dashes, "r": dashes + ":", "c": ":" + dashes[1:] + ":"}[a])
+    lines.insert(1, "| " + " | ".join(rule) + " |")
+    text = "\n".join(lines) + "\n"
+    if label and not caption:
+        raise ValueError(f"table {label} needs a caption to carry its label")
+    return text + (
+        f"\nTable: {caption}" + (f" {{#{label}}}" if label else "") + "\n" if caption else ""
+    )
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """A data frame as CSV: no index, Unix line ends, UTF-8."""
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def write_markdown(text: str, path: str | Path) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def write_table(
+    table: Table, csv: str | Path | None = None, markdown: str | Path | None = None
+) -> None:
+    """The I/O of every table rule: the frame as CSV, the Markdown as UTF-8."""
+    if csv is not None:
+        write_csv(table.frame, csv)
+    if markdown is not None:
+        write_markdown(table.markdown, markdown)
+
+
+def _clean(value: Any) -> Any:
+    """Plain JSON types; NaN becomes null, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def write_json(data: dict, path: str | Path) -> None:
+    """Deterministic JSON: sorted keys, two-space indent, trailing newline."""
+    text = json.dumps(_clean(data), sort_keys=True, indent=2, allow_nan=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def read_json(path: str | Path) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
