@@ -23,7 +23,9 @@ def simulation(**overrides) -> dict:
 
 @pytest.fixture(scope="module")
 def default_trial() -> dict[str, pd.DataFrame]:
-    return simulate_trial(simulation(), 11)
+    """The default trial at 100 patients rather than the planned 66, so that every rare data-
+    quality problem (an out-of-window sample in 3%) shows up in it."""
+    return simulate_trial(simulation(n_patients=100), 11)
 
 
 # --- files ----------------------------------------------------------------------------------
