@@ -21,6 +21,10 @@ Choices:
   from 1/2-2 up to at most 1/8-8 (powers of 2), wide enough for every CI up to that limit;
   a CI running beyond the axis ends in an arrow. A model that could not be fitted leaves its
   row empty.
+- The baseline models carry their numbers beside each endpoint's panel: HR per SD with its
+  95% CI and the Benjamini-Hochberg q-value, printed by `sbrtlung.reporting.formatter` as in
+  the tables. The 228 landmark models are drawn only; their numbers are in the data
+  supplement (marker_cox.csv), as four numbers a row at that density would not be legible.
 - Landmark rows are banded by marker; within a band the four models are, top to bottom,
   end-of-treatment value, one-month value, change to end of treatment, change to one month
   (colour: value or change; filled or open: end of treatment or one month).
@@ -54,6 +58,7 @@ from sbrtlung.figures.style import (
 )
 from sbrtlung.marker_cox import ENDPOINTS, VARIABLES, Variable
 from sbrtlung.markers import LABELS, UNITS, unit_label
+from sbrtlung.reporting.formatter import Kind, missing, p_value, with_interval
 from sbrtlung.schemas import vocabulary as v
 
 SKEW_FOR_LOG = 1.0
@@ -216,10 +221,16 @@ def _draw_hr(ax: Axes, y: float, row: pd.Series, style: tuple, limits: tuple[flo
         )
 
 
-def _forest_axis(ax: Axes, limits: tuple[float, float], n_markers: int) -> None:
+def _forest_axis(
+    ax: Axes, limits: tuple[float, float], n_markers: int, sparse: bool = False
+) -> None:
+    """Log-2 axis with a tick at every power of 2, or (`sparse`, a narrow panel) every other
+    one, 1 always included."""
     ax.set_xscale("log", base=2)
     ax.set_xlim(*limits)
     ticks = [2.0**k for k in range(int(np.log2(limits[0])), int(np.log2(limits[1])) + 1)]
+    if sparse:
+        ticks = [t for t in ticks if round(np.log2(t)) % 2 == 0]
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_major_formatter(FuncFormatter(_plain))
     ax.xaxis.set_minor_formatter(NullFormatter())
@@ -230,27 +241,59 @@ def _forest_axis(ax: Axes, limits: tuple[float, float], n_markers: int) -> None:
         ax.axhspan(i - 0.5, i + 0.5, color=LIGHT_GREY, alpha=0.35, linewidth=0, zorder=0)
 
 
+NUMBERS_WIDTH = 1.2  # width of a numbers column, relative to its forest panel
+NUMBERS_SIZE = SMALL_SIZE - 1.5
+
+
+def _forest_numbers(ax: Axes, rows: pd.DataFrame, markers: list[str]) -> None:
+    """HR (95% CI) and q of one endpoint's baseline models, one line per marker row."""
+    ax.axis("off")
+    head = {"size": NUMBERS_SIZE, "fontweight": "bold", "va": "center"}
+    ax.text(0.06, -0.9, "HR (95% CI)", **head)
+    ax.text(1.0, -0.9, "q", ha="right", **head)
+    for _, row in rows.iterrows():
+        y = markers.index(row["marker"])
+        text = (
+            "NE"
+            if missing(row["hr"])
+            else with_interval(row["hr"], row["lower"], row["upper"], Kind.HAZARD_RATIO)
+        )
+        ax.text(0.06, y, text, size=NUMBERS_SIZE, va="center")
+        ax.text(1.0, y, p_value(row["q"]), size=NUMBERS_SIZE, va="center", ha="right")
+
+
 def _forest_rows(
     sub: SubFigure,
     cox: pd.DataFrame,
     variables: Sequence[Variable],
     limits: tuple[float, float],
     title: str,
+    numbers: bool = False,
 ) -> None:
-    """One row of panels (one per endpoint) with the models of `variables`, dodged."""
+    """One row of panels (one per endpoint) with the models of `variables`, dodged; with
+    `numbers` (one model per marker), each panel followed by its HR, CI and q."""
     markers = list(v.MARKERS)
-    axes = sub.subplots(1, len(ENDPOINTS), sharey=True)
+    if numbers:
+        ratios = [1.0, NUMBERS_WIDTH] * len(ENDPOINTS)
+        both = sub.subplots(1, len(ratios), sharey=True, width_ratios=ratios)
+        axes, columns = both[0::2], both[1::2]
+    else:
+        axes, columns = sub.subplots(1, len(ENDPOINTS), sharey=True), [None] * len(ENDPOINTS)
     offsets = np.linspace(-0.3, 0.3, len(variables)) if len(variables) > 1 else [0.0]
-    for ax, (paramcd, name) in zip(axes, ENDPOINTS.items(), strict=True):
-        _forest_axis(ax, limits, len(markers))
+    for ax, column, (paramcd, name) in zip(axes, columns, ENDPOINTS.items(), strict=True):
+        _forest_axis(ax, limits, len(markers), sparse=numbers)
         chosen = cox[cox["paramcd"] == paramcd]
         for offset, variable in zip(offsets, variables, strict=True):
             style = FOREST_STYLES[(variable.timepoint, variable.kind)]
-            rows = chosen[(chosen["timepoint"] == variable.timepoint)]
-            rows = rows[(rows["kind"] == variable.kind) & rows["hr"].notna()]
-            for _, row in rows.iterrows():
+            models = chosen[(chosen["timepoint"] == variable.timepoint)]
+            models = models[models["kind"] == variable.kind]
+            for _, row in models[models["hr"].notna()].iterrows():
                 _draw_hr(ax, markers.index(row["marker"]) + offset, row, style, limits)
-        ax.set_title(name, size=SMALL_SIZE, pad=2)
+            if column is not None:
+                _forest_numbers(column, models, markers)
+        ax.set_title(
+            name, size=SMALL_SIZE, pad=10 if numbers else 2, loc="left" if numbers else "center"
+        )
         ax.set_xlabel("HR per SD (log scale)", size=SMALL_SIZE)
         ax.tick_params(axis="y", length=0)
     axes[0].set_yticks(range(len(markers)), [LABELS[m][0] for m in markers])
@@ -263,12 +306,17 @@ def forest_figure(cox: pd.DataFrame, landmark_days: float) -> Figure:
     baseline = [x for x in VARIABLES if x.cohort == "baseline"]
     landmark = [x for x in VARIABLES if x.cohort == "landmark"]
     n = len(v.MARKERS)
-    top, bottom = n * BASELINE_PITCH + 0.75, n * LANDMARK_PITCH + 0.95  # + titles, axes
+    top, bottom = n * BASELINE_PITCH + 0.9, n * LANDMARK_PITCH + 0.95  # + titles, axes
     with paper():
         fig = new_figure(PAGE_WIDTH, min(MAX_HEIGHT, top + bottom))
         upper, lower = fig.subfigures(2, 1, height_ratios=[top, bottom])
         _forest_rows(
-            upper, cox, baseline, limits, "A  Baseline values, safety set (time from first SBRT)"
+            upper,
+            cox,
+            baseline,
+            limits,
+            "A  Baseline values, safety set (time from first SBRT)",
+            numbers=True,
         )
         _forest_rows(
             lower,

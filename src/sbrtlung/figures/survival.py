@@ -259,10 +259,10 @@ def local_failure_figure(
             ax.plot([horizon], [km_h.estimate], "o", color=km_color, markersize=3.5, mfc="white")
         _percent_axis(ax, incidence_upper_limit(upper[band], aj.cif, 1 - km.survival))
         ax.set_ylabel("Cumulative incidence of local failure")
-        _time_axis(ax, ticks, "Months since SBRT of the lesion")
+        _time_axis(ax, ticks, "Months since SBRT of the nodule")
         _legend_above(ax, _horizon_title(horizon_days, month_days))
         counts = numbers_at_risk(data.time, ticks * month_days)
-        draw_at_risk(table, ticks, [RiskRow("Lesions", "black", counts)], "Number at risk")
+        draw_at_risk(table, ticks, [RiskRow("Nodules", "black", counts)], "Number at risk")
     return fig
 
 

@@ -10,7 +10,9 @@ Choices where the SAP is silent:
   included (so a single-fraction course is visible), drawn darker over the start of the bar.
 - Local failure is marked for every lesion that failed (ADTTE LF events), so a patient can carry
   more than one; regional and distant failure are the first of each (RR and DM events); death
-  closes the bar, and an arrow at the end of the bar means alive at last contact.
+  closes the bar, an arrow at the end of the bar means alive at last contact, and an open
+  circle alive but lost to follow-up (ADSL LTFUFL: no contact in the year before the data
+  cut), so that a patient whose follow-up simply ends is not read as one still followed.
 - Up to `MAX_PATIENTS` (150) patients every patient is drawn. Beyond that, 150 patients evenly
   spaced in the follow-up order (ranks rounded from an even grid, the shortest and the longest
   included) are drawn, so the spread of follow-up is kept without a random draw, and the y-axis
@@ -45,20 +47,21 @@ FRAME_INCHES = 1.1  # legend, time axis and margins
 MIN_HEIGHT = 2.5
 BAR_GID = "follow-up"
 
-# Event kind -> legend label, marker, colour, size factor; drawn in this order.
+# Event kind -> legend label, marker, colour, size factor, filled; drawn in this order.
 MARKERS = {
-    "local": ("Local failure (per lesion)", "^", OKABE_ITO["vermillion"], 1.0),
-    "regional": ("Regional failure (first)", "s", OKABE_ITO["green"], 0.85),
-    "distant": ("Distant failure (first)", "D", OKABE_ITO["blue"], 0.8),
-    "death": ("Death", "X", OKABE_ITO["black"], 1.0),
-    "alive": ("Alive at last contact", ">", GREY, 0.9),
+    "local": ("Local failure (per nodule)", "^", OKABE_ITO["vermillion"], 1.0, True),
+    "regional": ("Regional failure (first)", "s", OKABE_ITO["green"], 0.85, True),
+    "distant": ("Distant failure (first)", "D", OKABE_ITO["blue"], 0.8, True),
+    "death": ("Death", "X", OKABE_ITO["black"], 1.0, True),
+    "alive": ("Alive at last contact", ">", GREY, 0.9, True),
+    "lost": ("Lost to follow-up", "o", OKABE_ITO["black"], 0.8, False),
 }
 EVENTS = {"LF": "local", "RR": "regional", "DM": "distant"}
 
 
 def swimmer_data(adsl: pd.DataFrame, month_days: float) -> pd.DataFrame:
-    """One row per SAF patient: follow-up and SBRT period in months, death flag; sorted by
-    follow-up (shortest first, ties by USUBJID)."""
+    """One row per SAF patient: follow-up and SBRT period in months, death and lost-to-follow-up
+    flags; sorted by follow-up (shortest first, ties by USUBJID)."""
     saf = adsl[adsl["SAFFL"]]
     origin = saf["TRTSDY"].astype(float)
     bars = pd.DataFrame(
@@ -67,6 +70,7 @@ def swimmer_data(adsl: pd.DataFrame, month_days: float) -> pd.DataFrame:
             "FOLLOWUP": ((saf["LSTALVDY"].astype(float) - origin) / month_days).to_numpy(),
             "SBRT": ((saf["TRTEDY"].astype(float) - origin + 1) / month_days).to_numpy(),
             "DEAD": saf["DTHFL"].to_numpy(dtype=bool),
+            "LOST": saf["LTFUFL"].to_numpy(dtype=bool),
         }
     )
     return bars.sort_values(["FOLLOWUP", "USUBJID"], kind="stable").reset_index(drop=True)
@@ -120,37 +124,27 @@ def swimmer_figure(
         for patch in follow:
             patch.set_gid(BAR_GID)
         ax.barh(y, bars["SBRT"], height=0.6, color=GREY, linewidth=0)
-        alive = bars[~bars["DEAD"]]
         points = {
             kind: (frame["MONTH"], y[frame["USUBJID"]])
             for kind, frame in events.groupby("KIND", sort=False)
         }
-        points["alive"] = (alive["FOLLOWUP"], y[alive["USUBJID"]])
+        for kind, chosen in (
+            ("alive", bars[~bars["DEAD"] & ~bars["LOST"]]),
+            ("lost", bars[~bars["DEAD"] & bars["LOST"]]),
+        ):
+            points[kind] = (chosen["FOLLOWUP"], y[chosen["USUBJID"]])
         handles = [Patch(color=LIGHT_GREY, label="Follow-up"), Patch(color=GREY, label="SBRT")]
-        for kind, (label, marker, color, size) in MARKERS.items():
+        for kind, (label, marker, color, size, filled) in MARKERS.items():
             x, rows = points.get(kind, ([], []))
-            ax.plot(
-                x,
-                rows,
-                linestyle="none",
-                marker=marker,
-                color=color,
-                markersize=marker_points * size,
-                markeredgewidth=0,
-                clip_on=False,
-            )
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker=marker,
-                    color=color,
-                    markersize=5 * size,
-                    markeredgewidth=0,
-                    label=label,
-                )
-            )
+            style = {
+                "linestyle": "none",
+                "marker": marker,
+                "color": color,
+                "markerfacecolor": color if filled else "white",
+                "markeredgewidth": 0 if filled else 0.8,
+            }
+            ax.plot(x, rows, markersize=marker_points * size, clip_on=False, **style)
+            handles.append(Line2D([], [], markersize=5 * size, label=label, **style))
         ax.set_xticks(ticks)
         ax.set_xlim(0, ticks[-1])
         ax.set_xlabel("Months since first SBRT")
