@@ -79,7 +79,7 @@ def test_drawn_numbers_at_risk_equal_direct_counts(cohort):
     for label, code in (("Local", "LFPT"), ("Regional", "RR"), ("Distant", "DM")):
         aval = adtte.loc[adtte["PARAMCD"] == code, "AVAL"].to_numpy()
         assert rows[label] == [[int((aval >= t).sum()) for t in ticks]]
-    lesions = table_rows(draw("local_failure", adsl, adtte))["Lesions"][0]
+    lesions = table_rows(draw("local_failure", adsl, adtte))["Nodules"][0]
     assert lesions[0] == (adtte["PARAMCD"] == "LF").sum()
 
 
@@ -158,6 +158,7 @@ def test_swimmer_events_are_months_from_first_sbrt():
             "TRTSDY": pd.array([10, 5], dtype="Int64"),
             "TRTEDY": pd.array([20, 5], dtype="Int64"),
             "DTHFL": [True, False],
+            "LTFUFL": [False, True],
             "DTHDY": pd.array([400, pd.NA], dtype="Int64"),
             "LSTALVDY": pd.array([400, 300], dtype="Int64"),
         }
@@ -180,3 +181,30 @@ def test_swimmer_events_are_months_from_first_sbrt():
     bars = swimmer.swimmer_data(adsl, 30.0)
     assert bars["USUBJID"].tolist() == ["P2", "P1"]  # shortest follow-up first (bottom)
     assert bars["SBRT"].tolist() == [1 / 30, 11 / 30]  # first start to last end, days included
+    assert bars["LOST"].tolist() == [True, False]
+
+
+def _markers(fig, marker: str, filled: bool):
+    """The data points of one marker style on the swimmer's axis, filled or open."""
+    return [
+        (x, y)
+        for line in fig.axes[0].get_lines()
+        if line.get_marker() == marker and (line.get_markerfacecolor() != "white") == filled
+        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)
+    ]
+
+
+def test_swimmer_draws_lost_to_follow_up_apart_from_alive_at_last_contact(cohort):
+    """An open circle ends the bar of a patient lost to follow-up, an arrow that of a patient
+    alive at last contact; no patient gets both, the dead get neither."""
+    adsl, adtte = cohort
+    adsl = adsl.copy()
+    alive = adsl[adsl["SAFFL"] & ~adsl["DTHFL"]].index
+    adsl["LTFUFL"] = False
+    adsl.loc[alive[:3], "LTFUFL"] = True  # three of the living lost
+    fig = swimmer.swimmer_figure(adsl, adtte, month_days=MONTH)
+    lost, arrows = _markers(fig, "o", filled=False), _markers(fig, ">", filled=True)
+    assert len(lost) == 3 and len(arrows) == len(alive) - 3
+    assert not {y for _, y in lost} & {y for _, y in arrows}
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "Lost to follow-up" in labels and "Alive at last contact" in labels

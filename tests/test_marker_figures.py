@@ -9,6 +9,7 @@ from sbrtlung import config, marker_cox
 from sbrtlung.adam import derive_all
 from sbrtlung.figures import markers as figures
 from sbrtlung.figures import style
+from sbrtlung.reporting.formatter import Kind, p_value, with_interval
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.simulate import simulate_trial
 
@@ -37,7 +38,8 @@ def made_up_cox(seed: int = 2) -> pd.DataFrame:
     log_hr = rng.normal(0, 0.3, len(cox))
     half = rng.uniform(0.2, 0.6, len(cox))
     cox["hr"], cox["lower"], cox["upper"] = (np.exp(log_hr + k * half) for k in (0, -1, 1))
-    cox.loc[[3, 40], ["hr", "lower", "upper"]] = np.nan
+    cox["q"] = rng.uniform(0, 1, len(cox))
+    cox.loc[[3, 40], ["hr", "lower", "upper", "q"]] = np.nan
     return cox
 
 
@@ -144,11 +146,27 @@ def test_forest_draws_every_fitted_model_in_its_endpoint_column():
     fig = figures.forest_figure(cox, 61)
     by_title = {}
     for ax in fig.axes:
-        by_title.setdefault(ax.get_title(), []).append(ax)
+        by_title.setdefault(ax.get_title() or ax.get_title(loc="left"), []).append(ax)
     for paramcd, name in marker_cox.ENDPOINTS.items():
         drawn = sorted(x for ax in by_title[name] for x in point_estimates(ax))
         chosen = cox[(cox["paramcd"] == paramcd) & cox["hr"].notna()]
         assert drawn == pytest.approx(sorted(chosen["hr"]))
+
+
+def test_forest_prints_hr_ci_and_q_of_every_baseline_model():
+    """The numbers column beside each endpoint's baseline panel: one line per marker, with
+    the HR (95% CI) and q as the tables print them ('NE' for a model not fitted)."""
+    cox = made_up_cox()
+    fig = figures.forest_figure(cox, 61)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    baseline = cox[cox["timepoint"] == "baseline"]
+    for _, row in baseline.iterrows():
+        if np.isnan(row["hr"]):
+            continue
+        assert with_interval(row["hr"], row["lower"], row["upper"], Kind.HAZARD_RATIO) in texts
+        assert p_value(row["q"]) in texts
+    assert texts.count("HR (95% CI)") == len(marker_cox.ENDPOINTS)
+    assert texts.count("NE") == int(baseline["hr"].isna().sum())
 
 
 def test_forest_marks_a_ci_beyond_the_axis_with_an_arrow():
