@@ -10,13 +10,16 @@ MANUSCRIPT = load_project("manuscript")
 
 
 rule manuscript_variables:
-    """Every number the paper quotes, formatted as printed, for Quarto's {{< var >}}."""
+    """Every number the paper quotes, formatted as printed, for Quarto's {{< var >}}, and the
+    numbers of every document's figures and tables (the article names the supplement's)."""
     input:
-        "results/key_results.json",
+        key_results="results/key_results.json",
+        sources=[str(p) for p in MANUSCRIPT.sources()],
     output:
         "manuscript/_variables.yml",
     params:
         config=config,
+        project="manuscript",
     log:
         "logs/manuscript_variables.log",
     benchmark:

@@ -4,5 +4,6 @@ from sbrtlung.logs import logged
 from sbrtlung.manuscript import variables
 
 with logged(snakemake) as log:
-    variables.write(snakemake.input[0], snakemake.params.config, snakemake.output[0])
+    p = snakemake.params
+    variables.write(snakemake.input.key_results, p.config, snakemake.output[0], p.project)
     log.info("wrote %s", snakemake.output[0])

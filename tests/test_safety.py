@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from scipy import stats
 from scipy.stats import binomtest
 
 from sbrtlung import safety
@@ -49,3 +50,44 @@ def test_tables_by_subset_and_phase():
     assert set(acute_all["term"]) == {"any term", "pneumonitis", "fatigue", "cough"}
     # sorted by frequency, then grade >= 3, then term
     assert list(acute_all["term"]) == ["any term", "cough", "fatigue", "pneumonitis"]
+
+
+def test_summary_and_analyse_count_patients_of_the_safety_set():
+    """Incidences by hand: 4 safety-set patients, one with a grade 3 TRAE, one with only an
+    unrelated grade 1 AE; the denominator is the safety set of ADSL, not the patients with AEs."""
+    adae = pd.DataFrame(
+        {
+            "USUBJID": ["P1", "P1", "P2"],
+            "AETERM": ["pneumonitis", "cough", "fatigue"],
+            "AETOXGR": [3, 1, 1],
+            "TRAEFL": [True, True, False],
+            "PHASE": ["acute", "acute", "late"],
+            "AEREL": ["probable", "possible", "unrelated"],
+            "ASTDY": [30, 30, 200],
+        }
+    )
+    adsl = pd.DataFrame(
+        {
+            "USUBJID": ["P1", "P2", "P3", "P4", "P5"],
+            "SAFFL": [True, True, True, True, False],
+            "TRTSDY": [0, 0, 0, 0, None],
+            "DTHDY": [None, None, None, None, None],
+            "DTHCAUS": [None] * 5,
+        }
+    )
+    result = safety.analyse(adae, adsl)
+    summary = result.summary
+    assert summary["trae_any"]["n"] == 1 and summary["trae_any"]["N"] == 4
+    assert summary["trae_any"]["estimate"] == 0.25
+    assert summary["ae_any"]["n"] == 2 and summary["ae_grade3plus"]["n"] == 1
+    assert summary["trae_grade3plus"]["ci95"] == pytest.approx(
+        [stats.beta.ppf(0.025, 1, 4), stats.beta.ppf(0.975, 2, 3)]
+    )
+    assert summary["n_grade5"] == 0 and result.grade5.empty
+    first = result.worst_grade.iloc[0]
+    assert (first["subset"], first["phase"], first["term"], first["N"]) == (
+        "treatment-related",
+        "all",
+        "any term",
+        4,
+    )

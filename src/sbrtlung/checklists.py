@@ -78,8 +78,8 @@ def consort(k: dict) -> pd.DataFrame:
          f"endpoint {k['primary_outcome']['verdict']}"),
         ("27", "Harms",
          f"treatment-related adverse events {n_pct(k['trae_any']['n'], k['trae_any']['N'])}, "
-         f"grade 3 or higher {n_pct(k['trae_grade3plus']['n'], k['trae_grade3plus']['N'])}, "
-         f"grade 5 {k['n_grade5']}"),
+         f"grade 3 or higher {n_pct(k['trae_grade3plus']['n'], k['trae_grade3plus']['N'])}; "
+         + (f"grade 5 in {k['n_grade5']} patients" if k["n_grade5"] else "no grade 5 event")),
         ("28", "Ancillary analyses, prespecified or not",
          "prespecified sensitivity analyses of the primary endpoint (Kaplan-Meier, per patient, "
          "efficacy and per-protocol sets, percentile bootstrap interval); exploratory blood "

@@ -31,9 +31,9 @@ Population = Literal["SAF", "EFF", "PP"]
 CiMethod = Literal["cluster_ij", "percentile_bootstrap", "greenwood"]
 
 CI_METHODS: dict[str, str] = {
-    "cluster_ij": "patient-cluster infinitesimal jackknife, log(-log)",
+    "cluster_ij": "patient-cluster infinitesimal jackknife, log(−log)",
     "percentile_bootstrap": "patient-cluster percentile bootstrap",
-    "greenwood": "log(-log) Greenwood",
+    "greenwood": "log(−log) Greenwood",
 }
 
 

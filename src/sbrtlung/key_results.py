@@ -20,7 +20,7 @@ import pandas as pd
 
 from sbrtlung.design import planned_sample_size
 from sbrtlung.markers import marker_label
-from sbrtlung.reporting.formatter import Kind
+from sbrtlung.reporting.formatter import Kind, number
 from sbrtlung.schemas.vocabulary import MARKERS
 
 # Fields whose kind is fixed wherever an entry has them.
@@ -164,8 +164,17 @@ def declarations(study: dict, raw_dir: str) -> dict:
     return out
 
 
+ENDPOINT_WORDS = {
+    "PFS": "progression-free survival",
+    "OS": "overall survival",
+    "LFPT": "local failure",
+}
+
+
 def marker_findings(marker_cox: dict, labels: dict[str, str], threshold: float = 0.05) -> dict:
-    """Per endpoint, the baseline markers whose q-value is below the threshold, in words."""
+    """Per endpoint, the baseline markers whose q-value is below the threshold, in words, and
+    the sentence the paper prints (so that it never lists 'none' three times, nor gives an
+    example of a finding there is not)."""
     found = {}
     for paramcd, models in marker_cox.items():
         names = [
@@ -175,7 +184,21 @@ def marker_findings(marker_cox: dict, labels: dict[str, str], threshold: float =
         ]
         found[paramcd] = ", ".join(names) if names else "none"
     any_found = any(names != "none" for names in found.values())
-    return {"threshold": typed(threshold, Kind.NUMBER), "endpoints": found, "any": any_found}
+    below = number(threshold, Kind.NUMBER)
+    if any_found:
+        listed = "; ".join(
+            f"for {ENDPOINT_WORDS.get(paramcd, paramcd)}, {names}"
+            for paramcd, names in found.items()
+        )
+        summary = f"the baseline markers with a q-value below {below} were, {listed}"
+    else:
+        summary = f"no baseline marker had a q-value below {below} for any endpoint"
+    return {
+        "threshold": typed(threshold, Kind.NUMBER),
+        "endpoints": found,
+        "any": any_found,
+        "summary": summary,
+    }
 
 
 def design_entry(hypothesis: dict, design: dict) -> dict:

@@ -16,6 +16,7 @@ finding that names no patient (a screening row without patient_id, a file-level 
 counts in `findings` but not in `patients`.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +150,19 @@ def data_quality(
     return Table(frame, _markdown(frame))
 
 
+SNAKE_CASE = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b")
+
+
+def _code(name: str) -> str:
+    """A rule id of the data contract, set as code: it names a rule, it is not prose."""
+    return f"`{name}`"
+
+
+def _code_names(text: str) -> str:
+    """A description with the contract's column names (`patient_id`) set as code."""
+    return SNAKE_CASE.sub(r"`\1`", text)
+
+
 def _markdown(frame: pd.DataFrame) -> str:
     deviations = frame[frame["section"] == "deviation"]
     shown = pd.DataFrame(
@@ -163,18 +177,23 @@ def _markdown(frame: pd.DataFrame) -> str:
     listed = pd.DataFrame(
         {
             "Severity": rules["severity"],
-            "Rule": rules["rule"],
-            "Description": rules["label"],
+            "Rule": rules["rule"].map(_code),
+            "Description": rules["label"].map(_code_names),
             "Findings": rules["findings"],
             "Patients": rules["patients"],
         }
     )
+    deviations_caption = (
+        "Protocol deviations found by the data-quality checks of the raw exports: number of "
+        "findings and of distinct patients concerned."
+    )
+    rules_caption = (
+        "Findings of the data-quality checks by severity and rule (every rule listed; FATAL "
+        "findings stop the analysis, WARN findings are reviewed and the analysis goes on). "
+        "Patients: distinct patients named by the findings."
+    )
     return (
-        f"{markdown_table(shown, 'llrr')}\n"
-        "Table: Protocol deviations found by the data-quality checks of the raw exports: "
-        "number of findings and of distinct patients concerned.\n\n"
-        f"{markdown_table(listed, 'lllrr')}\n"
-        "Table: Findings of the data-quality checks by severity and rule (every rule listed; "
-        "FATAL findings stop the analysis, WARN findings are reviewed and the analysis goes "
-        "on). Patients: distinct patients named by the findings.\n"
+        markdown_table(shown, "llrr", deviations_caption, "tbl-deviations")
+        + "\n"
+        + markdown_table(listed, "lllrr", rules_caption, "tbl-quality-rules")
     )

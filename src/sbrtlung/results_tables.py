@@ -6,15 +6,17 @@ Codes never reach a cell: analysis sets, CI methods and adverse-event terms prin
 
 import pandas as pd
 
+from sbrtlung.efficacy import CI_METHODS as CI_METHOD_TEXTS
 from sbrtlung.reporting.formatter import Kind, n_pct, number, with_interval
 from sbrtlung.reporting.tables import Table, markdown_table
 from sbrtlung.safety import GRADES
 
 SETS = {"SAF": "Safety", "EFF": "Efficacy", "PP": "Per protocol"}
+# The CI method of rates.csv (efficacy.CI_METHODS) as the table prints it.
 CI_METHODS = {
-    "cluster_ij": "Patient-cluster IJ, log(\u2212log)",
-    "percentile_bootstrap": "Patient-cluster percentile bootstrap",
-    "greenwood": "Greenwood, log(\u2212log)",
+    CI_METHOD_TEXTS["cluster_ij"]: "Cluster IJ, log(\u2212log)",
+    CI_METHOD_TEXTS["percentile_bootstrap"]: "Cluster percentile bootstrap",
+    CI_METHOD_TEXTS["greenwood"]: "Greenwood, log(\u2212log)",
 }
 TERM_LABELS = {"any term": "Any term"}
 GE = "\u2265"
@@ -76,10 +78,11 @@ def worst_grade_frame(table: pd.DataFrame, subset: str, phase: str) -> pd.DataFr
     return out
 
 
-def _worst_grade_markdown(frame: pd.DataFrame, caption: str = "") -> str:
+def _worst_grade_markdown(frame: pd.DataFrame, caption: str = "", label: str = "") -> str:
     if frame.empty:
-        return "No adverse event in this category.\n"
-    return markdown_table(frame, caption=caption)
+        what = caption.split(":")[0] if caption else "Adverse events"
+        return f"{what}: no adverse event in this category.\n"
+    return markdown_table(frame, caption=caption, label=label)
 
 
 def trae_table(worst_grade: pd.DataFrame) -> Table:
@@ -123,13 +126,15 @@ def ae_supplement(worst_grade: pd.DataFrame, grade5: pd.DataFrame) -> Table:
             caption = (
                 f"{title}: patients by worst CTCAE v5.0 grade per term, n (%) of the safety set."
             )
-            parts.append(f"**{title}**\n\n" + _worst_grade_markdown(frame, caption))
+            label = f"tbl-ae-{subset.split('-')[0]}-{phase}"
+            parts.append(_worst_grade_markdown(frame, caption, label))
     listing = grade5_frame(grade5)
     frames.append(listing.assign(table="Grade 5 events"))
     caption = "Grade 5 adverse events, with their timing from the first SBRT fraction."
     parts.append(
-        "**Grade 5 events**\n\n"
-        + (markdown_table(listing, "lllrrl", caption) if len(listing) else "No grade 5 event.\n")
+        markdown_table(listing, "lllrrl", caption, "tbl-ae-grade5")
+        if len(listing)
+        else "Grade 5 adverse events: none.\n"
     )
     frame = pd.concat(frames, ignore_index=True)
     return Table(frame[["table", *[c for c in frame.columns if c != "table"]]], "\n".join(parts))

@@ -69,7 +69,7 @@ LABELS = {rate.key: rate.label for rate in efficacy.RATES}
 RULES = efficacy.DECISION_RULES
 PRIMARY_RULE = efficacy.PRIMARY_RULE
 RULE_LABELS = {
-    "cluster_ij": "Primary rule: cluster IJ log(-log) interval",
+    "cluster_ij": "Primary rule: cluster IJ log(\u2212log) interval",
     "percentile_bootstrap": "Former rule: percentile bootstrap interval",
 }
 STUDY_RATES = tuple(rate for rate in efficacy.RATES if rate.key in RATE_TRUTHS)

@@ -250,7 +250,7 @@ def local_failure_figure(
             where="post",
             color=km_color,
             linestyle="--",
-            label=f"1 - Kaplan-Meier, death censored: {km_h.text()}",
+            label=f"1 \N{MINUS SIGN} Kaplan-Meier, death censored: {km_h.text()}",
         )
         _horizon_marker(ax, horizon)
         if cif_h.estimable:
@@ -301,7 +301,7 @@ def pfs_os_figure(adtte: pd.DataFrame, *, horizon_days: float, month_days: float
                 color=color,
                 alpha=0.2,
                 linewidth=0,
-                label="95% CI band, log(-log) Greenwood",
+                label="95% CI band, log(\N{MINUS SIGN}log) Greenwood",
             )
             censored = d.time[~d.event]
             ax.plot(

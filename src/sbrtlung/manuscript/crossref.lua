@@ -9,7 +9,9 @@ Numbers, in document order and separately per kind, every
 prefixes each caption with "Figure 1:" / "Table 1:", and replaces @fig-x by "Figure 1",
 [-@fig-x] by "1", [@fig-x; @tbl-y] by "Figure 1, Table 1", each a link to its target.
 Metadata `crossref` may set fig-title, tbl-title, fig-prefix, tbl-prefix and title-delim
-(Quarto's names and defaults). A reference to a missing label, a reference of another kind
+(Quarto's names and defaults), and number-prefix, put before every number ("S" numbers a
+supplement's items Figure S1, Table S1; the fallback's own key, which Quarto ignores). A
+figure or table div keeps its classes (`.column-page` widens a figure in HTML). A reference to a missing label, a reference of another kind
 (sec-, eq-, ...), a duplicated label or a citation mixing references and works is an error:
 pandoc stops and names it. Run it before --citeproc. Quarto-style author maps are reduced to
 their `name`, which pandoc's templates print.
@@ -40,6 +42,7 @@ local function read_options(meta)
     fig = { title = setting(crossref, "fig-title", "Figure"), prefix = setting(crossref, "fig-prefix", "Figure") },
     tbl = { title = setting(crossref, "tbl-title", "Table"), prefix = setting(crossref, "tbl-prefix", "Table") },
     delim = setting(crossref, "title-delim", ":"),
+    number_prefix = setting(crossref, "number-prefix", ""),
   }
 end
 
@@ -50,8 +53,9 @@ local function number(id, caption)
   end
   local kind = kind_of(id)
   counts[kind] = counts[kind] + 1
-  labels[id] = { kind = kind, n = counts[kind] }
-  local label = pandoc.Strong({ pandoc.Str(options[kind].title .. NBSP .. counts[kind] .. options.delim) })
+  local n = options.number_prefix .. counts[kind]
+  labels[id] = { kind = kind, n = n }
+  local label = pandoc.Strong({ pandoc.Str(options[kind].title .. NBSP .. n .. options.delim) })
   if #caption == 0 or caption[1].t ~= "Plain" and caption[1].t ~= "Para" then
     caption:insert(1, pandoc.Plain({ label }))
   else
@@ -82,6 +86,7 @@ local function table_div(div)
   end
   local tbl = tables[1]
   tbl.identifier = div.identifier
+  tbl.classes:extend(div.classes)
   tbl.caption.long = number(div.identifier, caption or tbl.caption.long)
   return tbl
 end
@@ -103,7 +108,8 @@ local function figure_div(div)
     error("crossref: div #" .. div.identifier .. " must hold one image (and a caption paragraph)", 0)
   end
   caption = caption or (body[1].t == "Figure" and body[1].caption.long) or pandoc.Blocks({})
-  return pandoc.Figure(content, { long = number(div.identifier, caption) }, { id = div.identifier })
+  local attr = pandoc.Attr(div.identifier, div.classes)
+  return pandoc.Figure(content, { long = number(div.identifier, caption) }, attr)
 end
 
 local number_targets = {

@@ -14,9 +14,9 @@ import yaml
 
 # Constants of the methods, not results: alpha/beta of 10 Gy, EQD2 = BED10 / 1.2, the
 # confidence level of 95% (the decision level follows alpha and is never typed), the CTCAE
-# grades the plan names (grade 3 or higher, grade 5), the year in the name of the CONSORT 2010
+# grades the plan names (grade 3 or higher, grade 5), the year in the name of the CONSORT 2025
 # statement and the version of the analysis plan (1.1).
-METHOD_CONSTANTS = frozenset({"10", "1.2", "95", "3", "5", "2010", "1.1"})
+METHOD_CONSTANTS = frozenset({"10", "1.2", "95", "3", "5", "2025", "1.1"})
 NUMBER = re.compile(r"(?<![\w.\-])-?\d+(?:\.\d+)?(?!\.?\w)")
 
 _SOURCE_SKIP = [

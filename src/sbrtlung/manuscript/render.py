@@ -6,7 +6,10 @@ searched for it afterwards). Without one, the same `.qmd` sources go through a s
 `shortcodes.expand` (includes, vars), then pandoc 3 (`--citeproc`, the `crossref.lua` filter)
 to a self-contained HTML file, a DOCX file and typst source, and typst to the PDF. The fallback
 reads the top-level keys of `_quarto.yml` other than `project` and `format` as document
-metadata (bibliography, csl, crossref, lang, ...), which the document's front matter overrides.
+metadata (bibliography, csl, crossref, lang, ...), which the document's front matter overrides,
+and of `format` the HTML style sheets (`html: css`) and the DOCX reference document (`docx:
+reference-doc`), as Quarto does. A reference document named `_reference.docx` is made by code
+before either engine runs (`sbrtlung.manuscript.docx`: A4, line numbers).
 
 Both paths write `<output-dir>/<stem>.{html,docx,pdf}` for each document of `project.render`.
 Bytes are reproducible: SOURCE_DATE_EPOCH (taken from the environment, else fixed) dates the
@@ -29,11 +32,12 @@ import pypandoc
 import typst
 import yaml
 
-from sbrtlung.manuscript import shortcodes
+from sbrtlung.manuscript import docx, shortcodes
 
 FORMATS = ("html", "docx", "pdf")
 ENGINES = ("auto", "quarto", "pandoc")
 DEFAULT_EPOCH = "315532800"  # 1980-01-01, the earliest date a ZIP (DOCX) entry can carry
+GENERATED_REFERENCE = "_reference.docx"  # made by sbrtlung.manuscript.docx, never kept
 PANDOC_FORMAT_ARGS = {
     "html": ["-t", "html5", "--standalone", "--embed-resources"],
     "docx": ["-t", "docx"],
@@ -52,6 +56,15 @@ class Project:
     documents: tuple[str, ...]
     output_dir: Path
     metadata: dict
+    formats: dict
+
+    def format_files(self, fmt: str, key: str) -> list[str]:
+        """Files a format option names (`html: css`, `docx: reference-doc`), as listed."""
+        options = self.formats.get(fmt) if isinstance(self.formats, dict) else None
+        value = options.get(key) if isinstance(options, dict) else None  # `docx: default`
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else list(value)
 
     def outputs(self) -> list[Path]:
         """Every file a render writes, document by document."""
@@ -61,6 +74,7 @@ class Project:
         """Every file the documents read (for Snakemake inputs), project config included."""
         found = {self.directory / "_quarto.yml"}
         found.update(self.directory / name for name in shortcodes.metadata_files(self.metadata))
+        found.update(self.directory / name for name in self.format_files("html", "css"))
         for doc in self.documents:
             found.add(self.directory / f"{doc}.qmd")
             found.update(shortcodes.dependencies(self.directory / f"{doc}.qmd", self.directory))
@@ -83,7 +97,14 @@ def load_project(directory: str | Path) -> Project:
         documents=tuple(Path(name).stem for name in render),
         output_dir=directory / project.get("output-dir", "_output"),
         metadata=metadata,
+        formats=config.get("format") or {},
     )
+
+
+def prepare(project: Project) -> None:
+    """Files the render reads that code makes: the reference DOCX, when the project names it."""
+    if GENERATED_REFERENCE in project.format_files("docx", "reference-doc"):
+        docx.reference_docx(project.directory / GENERATED_REFERENCE)
 
 
 def select_engine(engine: str = "auto") -> str:
@@ -145,7 +166,9 @@ def _pandoc(text: str, project: Project, metadata: Path, args: list[str]) -> Non
         f"--lua-filter={_package_file('crossref.lua')}",
         "--citeproc",
         f"--resource-path={project.directory.resolve()}",
-        "--columns=10000",
+        # Output unwrapped; pipe tables keep the default 72 columns, past which a table takes
+        # the text width with the relative column widths of its separator line.
+        "--wrap=none",
         "--fail-if-warnings",
         *args,
     ]
@@ -174,8 +197,13 @@ def render_document(project: Project, stem: str, variables: dict, keep_typst: bo
     with tempfile.TemporaryDirectory() as tmp:
         metadata = Path(tmp) / "metadata.yml"
         metadata.write_text(yaml.safe_dump(project.metadata), encoding="utf-8")
+        options = {
+            "html": [f"--css={css}" for css in project.format_files("html", "css")],
+            "docx": [f"--reference-doc={r}" for r in project.format_files("docx", "reference-doc")],
+        }
         for fmt, args in PANDOC_FORMAT_ARGS.items():
-            _pandoc(text, project, metadata, [*args, f"--output={out / f'{stem}.{fmt}'}"])
+            output = f"--output={out / f'{stem}.{fmt}'}"
+            _pandoc(text, project, metadata, [*args, *options[fmt], output])
         source = (out if keep_typst else Path(tmp)) / f"{stem}.typ"
         template = f"--template={_package_file('template.typ')}"
         _pandoc(text, project, metadata, ["-t", "typst", template, f"--output={source}"])
@@ -199,6 +227,7 @@ def render_pandoc(project: Project, keep_typst: bool = False) -> list[Path]:
 def render(directory: str | Path, engine: str = "auto", keep_typst: bool = False) -> list[Path]:
     """Render the project in `directory`; returns the files written."""
     project = load_project(directory)
+    prepare(project)
     if select_engine(engine) == "quarto":
         return render_quarto(project)
     return render_pandoc(project, keep_typst)

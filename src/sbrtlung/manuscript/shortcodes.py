@@ -71,7 +71,7 @@ def _rebase_images(text: str, source: Path, document: Path) -> str:
 
 
 def _expand(
-    path: Path, project: Path, variables: dict, stack: tuple[Path, ...], errors: list[str]
+    path: Path, project: Path, variables: dict | None, stack: tuple[Path, ...], errors: list[str]
 ) -> str:
     text = path.read_text(encoding="utf-8")
     if path != stack[0]:
@@ -84,6 +84,8 @@ def _expand(
         name, argument = match["name"], _argument(match["args"])
         if match["escape"] and match["close"]:
             return match[0][1:-1]
+        if variables is None and name != "include":
+            return match[0]  # includes only (float_labels)
         return match["escape"] + resolve(name, argument, match.start()) + match["close"]
 
     def resolve(name: str, argument: str, position: int) -> str:
@@ -116,6 +118,35 @@ def expand(path: str | Path, project: str | Path, variables: dict) -> str:
     if errors:
         raise ShortcodeError("\n".join(errors))
     return text
+
+
+FLOAT_LABEL = re.compile(r"\{#((fig|tbl)-[\w-]+)")
+DEFAULT_TITLES = {"fig": "Figure", "tbl": "Table"}
+
+
+def float_labels(path: str | Path, project: str | Path, metadata: dict) -> dict[str, str]:
+    """How each figure and table of a document is referred to: {"fig-swimmer": "Figure S1"}.
+
+    The document with its includes inlined, its labels in document order, numbered per kind
+    as `crossref.lua` (and Quarto) number them, with the crossref `number-prefix` and
+    `fig-prefix` / `tbl-prefix` of `metadata` (the project's) or of the document's front
+    matter. Another document quotes these through `_variables.yml`, so the article can name
+    the supplement's Figure S1 with either engine.
+    """
+    path, project = Path(path).resolve(), Path(project).resolve()
+    errors: list[str] = []
+    text = _expand(path, project, None, (path,), errors)
+    if errors:
+        raise ShortcodeError("\n".join(errors))
+    crossref = {**(metadata.get("crossref") or {}), **(front_matter(text).get("crossref") or {})}
+    prefix = str(crossref.get("number-prefix", ""))
+    counts = dict.fromkeys(DEFAULT_TITLES, 0)
+    labels = {}
+    for label, kind in FLOAT_LABEL.findall(text):
+        counts[kind] += 1
+        title = crossref.get(f"{kind}-prefix", DEFAULT_TITLES[kind])
+        labels[label] = f"{title}\u00a0{prefix}{counts[kind]}"
+    return labels
 
 
 def front_matter(text: str) -> dict:

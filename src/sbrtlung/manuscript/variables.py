@@ -20,7 +20,9 @@ non-integer number without a kind is an error, never a guess. For an entry (an o
 Integers print as integers, booleans as "yes" / "no", strings as they are. The config values
 the methods quote sit under `config` (all keys but `raw_dir`, a local path, `simulation`, the
 synthetic-data generator, and `study`, printed as `declarations`), with the derived
-`horizon_months`, `horizon_years` and `landmark_months`; the unformatted numbers under `raw`.
+`horizon_months`, `horizon_years` and `landmark_months`; the unformatted numbers under `raw`;
+and under `xref.<document>` how each figure and table of every document of the project is
+referred to ("Figure S1"), so that the article can name the supplement's items.
 """
 
 import argparse
@@ -33,6 +35,8 @@ import yaml
 
 from sbrtlung import config as config_module
 from sbrtlung.key_results import ENTRY_FIELDS, POINT_FIELDS, typed
+from sbrtlung.manuscript import shortcodes
+from sbrtlung.manuscript.render import load_project
 from sbrtlung.reporting.formatter import Kind, interval, missing, number, with_interval
 
 KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -187,12 +191,24 @@ def quoted_config(config: dict) -> dict:
     return quoted
 
 
-def build(key_results: dict, config: dict) -> dict:
-    """The content of `_variables.yml`: results at the top, `config`, and `raw`."""
+def cross_references(project: str | Path) -> dict[str, dict[str, str]]:
+    """Per document of the project, how each of its figures and tables is referred to."""
+    loaded = load_project(project)
+    folder = loaded.directory
+    return {
+        stem: shortcodes.float_labels(folder / f"{stem}.qmd", folder, loaded.metadata)
+        for stem in loaded.documents
+    }
+
+
+def build(key_results: dict, config: dict, xref: dict | None = None) -> dict:
+    """The content of `_variables.yml`: results at the top, `config`, `raw` and `xref`."""
     quoted = quoted_config(config)
     out = format_tree(key_results)
     _add(out, {"config": format_tree(quoted, ("config",))}, ())
     _add(out, {"raw": raw_tree({**key_results, "config": quoted})}, ())
+    if xref is not None:
+        _add(out, {"xref": xref}, ())
     return out
 
 
@@ -204,10 +220,17 @@ def dump(variables: dict) -> str:
     return HEADER + body
 
 
-def write(key_results_path: str | Path, config: dict, output: str | Path) -> None:
-    """Read `key_results.json`, write `_variables.yml` (the I/O of the rule)."""
+def write(
+    key_results_path: str | Path,
+    config: dict,
+    output: str | Path,
+    project: str | Path | None = None,
+) -> None:
+    """Read `key_results.json` (and the project's documents for `xref`), write
+    `_variables.yml` (the I/O of the rule)."""
     key_results = json.loads(Path(key_results_path).read_text(encoding="utf-8"))
-    Path(output).write_text(dump(build(key_results, config)), encoding="utf-8")
+    xref = cross_references(project) if project is not None else None
+    Path(output).write_text(dump(build(key_results, config, xref)), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -216,8 +239,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("key_results")
     parser.add_argument("--config", help="config YAML or JSON (default: the defaults)")
     parser.add_argument("-o", "--output", default="manuscript/_variables.yml")
+    parser.add_argument("--project", help="Quarto project whose figures and tables to number")
     args = parser.parse_args(argv)
-    write(args.key_results, config_module.load(args.config), args.output)
+    write(args.key_results, config_module.load(args.config), args.output, args.project)
 
 
 if __name__ == "__main__":
