@@ -33,6 +33,7 @@ rule all:
     default_target: True
     input:
         rules.manuscript.output,
+        rules.manuscript_data_supplement.output,
         "results/validation/report.md",
         "results/key_results.json",
         "results/provenance.json",

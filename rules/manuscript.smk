@@ -19,7 +19,7 @@ rule manuscript_variables:
         "manuscript/_variables.yml",
     params:
         config=config,
-        project="manuscript",
+        project=lambda wildcards, output: os.path.dirname(output[0]),
     log:
         "logs/manuscript_variables.log",
     benchmark:
@@ -78,3 +78,20 @@ rule manuscript:
         ENV
     script:
         "../scripts/manuscript_render.py"
+
+
+rule manuscript_data_supplement:
+    """Every marker Cox model (285 rows) beside the paper: the printed table holds the baseline
+    models only, and the captions name this file."""
+    input:
+        "results/tables/marker_cox.csv",
+    output:
+        "manuscript/_output/marker_cox.csv",
+    log:
+        "logs/manuscript_data_supplement.log",
+    benchmark:
+        "benchmarks/manuscript_data_supplement.tsv",
+    conda:
+        ENV
+    shell:
+        "cp {input} {output} 2> {log}"

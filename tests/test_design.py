@@ -1,5 +1,7 @@
 """The planned sample size, worked out by hand from the normal approximation."""
 
+from pathlib import Path
+
 import pytest
 
 from sbrtlung import config
@@ -27,3 +29,12 @@ def test_no_clustering_no_dropout_is_the_plain_formula():
     out = sample_size(0.5, 0.7, 0.025, 0.9, m=1, icc=0.5, dropout=0.0)
     # (1.95996 * 0.5 + 1.28155 * 0.45826)^2 / 0.04 = (0.97998 + 0.58728)^2 / 0.04 = 61.41 -> 62
     assert out["lesions_independent"] == out["lesions"] == out["patients"] == 62
+
+
+def test_the_synthetic_trial_enrols_the_planned_sample_size():
+    """The default synthetic trial is the trial the protocol plans: its size follows the
+    default design, in the schema's defaults and in config/config.yaml."""
+    root = Path(__file__).resolve().parents[1]
+    for loaded in (config.load(), config.load(root / "config" / "config.yaml")):
+        planned = planned_sample_size(loaded["hypothesis"], loaded["sample_size"])["patients"]
+        assert loaded["simulation"]["n_patients"] == planned == 66

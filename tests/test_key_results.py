@@ -212,7 +212,7 @@ def test_assemble_counts_rates_and_declares_every_kind():
     assert results["simulation_study"]["n_patients"] == 66
     assert results["marker_findings"]["endpoints"] == {"OS": "Neutrophil-to-lymphocyte ratio (NLR)"}
     assert results["data_source"]["synthetic"]
-    assert set(results["declarations"]) == set(DECLARATIONS)
+    assert set(results["declarations"]) == {*DECLARATIONS, "ethics_and_consent"}
     assert all(text == NOT_APPLICABLE for text in results["declarations"].values())
 
 
@@ -237,5 +237,6 @@ def test_declarations_of_a_build_on_study_data_come_from_the_config():
     out = declarations(study, "/data/cut1")
     assert out["authors"] == "A. Author (Hospital A, University B)"
     assert out["registration"] == "ClinicalTrials.gov NCT00000000"
+    assert out["ethics_and_consent"] == "Approved. Written."
     with pytest.raises(ValueError, match="ethics, funding must be given"):
         declarations(study | {"ethics": "", "funding": " "}, "/data/cut1")

@@ -381,3 +381,41 @@ def test_the_paper_reads_nothing_outside_its_project_folder():
         p for p in project.sources() if not p.resolve().is_relative_to(project.directory.resolve())
     ]
     assert not outside
+
+
+# --- submission format: S numbering, cross-document names, A4 DOCX with line numbers --------
+
+
+def test_reference_docx_is_a4_with_continuous_line_numbers_and_reproducible(tmp_path):
+    from sbrtlung.manuscript import docx
+
+    first = docx.reference_docx(tmp_path / "a.docx").read_bytes()
+    assert docx.reference_docx(tmp_path / "b.docx").read_bytes() == first
+    with zipfile.ZipFile(tmp_path / "a.docx") as archive:
+        xml = archive.read("word/document.xml").decode()
+        dates = {info.date_time for info in archive.infolist()}
+    assert '<w:pgSz w:w="11906" w:h="16838" />' in xml
+    assert '<w:lnNumType w:countBy="1" w:distance="284" w:restart="continuous" />' in xml
+    assert dates == {docx.EPOCH}
+
+
+def test_supplement_numbering_and_a4_docx_end_to_end(tmp_path):
+    """A project whose document numbers its items S1, S2 and whose DOCX uses the generated
+    reference document: captions and references read 'Table S1', the DOCX is A4 with line
+    numbers, and the labels' names are what `_variables.yml` gives another document."""
+    folder = demo_copy(tmp_path / "demo")
+    project = yaml.safe_load((folder / "_quarto.yml").read_text())
+    project["crossref"] = {"number-prefix": "S"}
+    project["format"]["docx"] = {"reference-doc": "_reference.docx"}
+    (folder / "_quarto.yml").write_text(yaml.safe_dump(project))
+    render.render(folder, engine="pandoc")
+    html = (folder / "_output" / "index.html").read_text(encoding="utf-8")
+    assert f"<strong>Table{NBSP}S1:</strong> Named rates at 1 and 2 years." in html
+    assert f'<a href="#tbl-sets">Table{NBSP}S2</a>' in html
+    with zipfile.ZipFile(folder / "_output" / "index.docx") as archive:
+        xml = archive.read("word/document.xml").decode()
+    assert '<w:pgSz w:h="16838" w:w="11906" />' in xml  # A4, as pandoc writes it
+    assert '<w:lnNumType w:countBy="1"' in xml and 'w:restart="continuous"' in xml
+    labels = variables.cross_references(folder)["index"]
+    assert labels["tbl-rates"] == f"Table{NBSP}S1" and labels["fig-half-width"] == f"Figure{NBSP}S1"
+    assert labels["tbl-sets"] == f"Table{NBSP}S2" and labels["tbl-toxicity"] == f"Table{NBSP}S3"

@@ -148,9 +148,10 @@ def declarations(study: dict, raw_dir: str) -> dict:
 
     A synthetic build says that they do not apply; a build on study data prints the
     config's text, and refuses to go on without it (an empty declaration is a missing one).
+    `ethics_and_consent` joins the two texts a journal prints under one heading.
     """
     if not raw_dir:
-        return dict.fromkeys(DECLARATIONS, NOT_APPLICABLE)
+        return dict.fromkeys((*DECLARATIONS, "ethics_and_consent"), NOT_APPLICABLE)
     authors = "; ".join(
         f"{a['name']} ({', '.join(a['affiliations'])})" if a.get("affiliations") else a["name"]
         for a in study.get("authors", [])
@@ -161,7 +162,7 @@ def declarations(study: dict, raw_dir: str) -> dict:
         raise ValueError(
             "config study: " + ", ".join(empty) + " must be given for a build on study data"
         )
-    return out
+    return out | {"ethics_and_consent": f"{out['ethics']} {out['consent']}"}
 
 
 ENDPOINT_WORDS = {

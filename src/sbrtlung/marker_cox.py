@@ -52,6 +52,7 @@ ENDPOINTS = {
     "OS": "Overall survival",
     "LFPT": "Local failure, any nodule (cause-specific)",
 }
+SHORT_ENDPOINTS = {"PFS": "PFS", "OS": "OS", "LFPT": "LF"}  # the printed table's abbreviations
 EXCLUSIONS = {
     "not_in_saf": "Not in safety set",
     "not_in_landmark_cohort": "Not in landmark cohort",
@@ -337,10 +338,10 @@ def cox_table(cox: pd.DataFrame) -> Table:
     for marker, group in baseline.groupby("marker", sort=False):
         by_endpoint = group.set_index("paramcd")
         row = {"Marker": marker_label(marker)}
-        for paramcd in ENDPOINTS:
+        for paramcd, short in SHORT_ENDPOINTS.items():
             fit = by_endpoint.loc[paramcd]
-            row[f"{paramcd}: HR (95% CI)"] = _hr_text(fit["hr"], fit["lower"], fit["upper"])
-            row[f"{paramcd}: q"] = p_value(fit["q"])
+            row[f"{short}: HR (95% CI)"] = _hr_text(fit["hr"], fit["lower"], fit["upper"])
+            row[f"{short}: q"] = p_value(fit["q"])
         rows.append(row)
     shown = pd.DataFrame(rows)
     sizes = "; ".join(
@@ -352,7 +353,7 @@ def cox_table(cox: pd.DataFrame) -> Table:
         "Univariable Cox models of the baseline value of every marker in the safety set: hazard "
         "ratio per standard deviation of the log2 value with its 95% CI, and the "
         "Benjamini-Hochberg q-value over all marker models (PFS, progression-free survival; "
-        "OS, overall survival; LFPT, local failure of any nodule, cause-specific). Patients "
+        "OS, overall survival; LF, local failure of any nodule, cause-specific). Patients "
         f"and events, over the markers: {sizes}. The post-treatment values and changes "
         "(landmark cohort) are in the forest plot of the article; every model, with p, q and "
         "the test of proportional hazards, is in the data supplement marker_cox.csv."

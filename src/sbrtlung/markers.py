@@ -173,7 +173,8 @@ def _decimals(medians: pd.Series) -> int:
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The manuscript table: median (Q1–Q3) per timepoint, patients per timepoint, q-values."""
+    """The manuscript table: median (Q1–Q3) per timepoint (columns named by the timepoint; the
+    caption says what they hold), patients per timepoint, q-values."""
     rows = []
     for marker, group in summary.groupby("marker", sort=False):
         by_time = group.set_index("timepoint")
@@ -181,13 +182,11 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
         row = {"Marker": marker_label(marker), "Unit": unit_label(marker)}
         for timepoint, label in TIMEPOINT_LABELS.items():
             m, q1, q3 = by_time.loc[timepoint, ["median", "q1", "q3"]]
-            row[f"{label}, median (Q1–Q3)"] = median_quartiles(m, q1, q3, d)
-        row["Patients, n (baseline / end / one month)"] = " / ".join(
-            str(int(n)) for n in by_time.loc[list(v.TIMEPOINTS), "n"]
-        )
-        row["Friedman, q"] = p_value(by_time["friedman_q"].iloc[0])
+            row[label] = median_quartiles(m, q1, q3, d)
+        row["Patients, n"] = " / ".join(str(int(n)) for n in by_time.loc[list(v.TIMEPOINTS), "n"])
+        row["Friedman q"] = p_value(by_time["friedman_q"].iloc[0])
         for timepoint in POST:
             label = TIMEPOINT_LABELS[timepoint]
-            row[f"{label} vs baseline, q"] = p_value(by_time.loc[timepoint, "wilcoxon_q"])
+            row[f"{label} vs baseline q"] = p_value(by_time.loc[timepoint, "wilcoxon_q"])
         rows.append(row)
     return pd.DataFrame(rows)

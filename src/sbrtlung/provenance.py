@@ -103,7 +103,7 @@ def provenance_table(prov: dict[str, Any]) -> Table:
     software = pd.DataFrame(
         [
             ("Python", prov["python"]),
-            ("Platform", prov["platform"]),
+            ("Platform", f"`{prov['platform']}`"),  # a machine string, set as code
             *prov["packages"].items(),
             ("Git commit", git["commit"] or "not a git checkout"),
             ("Uncommitted changes", {True: "yes", False: "no", None: "unknown"}[git["dirty"]]),

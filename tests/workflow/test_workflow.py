@@ -15,6 +15,7 @@ import pytest
 
 from bench import scratch
 from sbrtlung.manuscript.numbers import untraced_numbers
+from sbrtlung.manuscript.typography import problems
 from sbrtlung.redcap.locate import COLUMNS
 from sbrtlung.schemas.raw import EXPORTS
 
@@ -68,6 +69,7 @@ def test_paper_is_rendered_and_every_number_in_its_prose_comes_from_the_results(
         rendered = (output / f"{document}.html").read_text(encoding="utf-8")
         variables = (default_run / "manuscript" / "_variables.yml").read_text(encoding="utf-8")
         assert untraced_numbers(rendered, variables) == [], document
+        assert problems(rendered) == [], document  # brackets, signs, dashes, code names
         assert "?@" not in rendered and "?var:" not in rendered
 
 

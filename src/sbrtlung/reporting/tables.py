@@ -10,7 +10,6 @@ keys, so the same results give the same bytes.
 
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,8 @@ import pandas as pd
 from sbrtlung.reporting.formatter import missing
 
 LINE = 72  # pandoc's default --columns: a wider pipe table gets relative column widths
-MIN_WIDTH, MAX_WIDTH = 6, 48  # bounds of a column's share, in characters of content
+BUDGET = 110  # characters of table text across the page (8.5 pt type on an A4 text width)
+SHORT = 24  # a column whose cells are at most this long is given its full width
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,24 @@ def _cell(value: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _width(texts: Sequence[str]) -> int:
-    """A column's share: its longest cell, headers counted by their longest word."""
-    header, *cells = texts
-    longest = max([len(word) for word in header.split()] + [len(c) for c in cells] + [1])
-    return min(max(longest, MIN_WIDTH), MAX_WIDTH)
+def _widths(columns: list[str], body: list[list[str]]) -> list[int]:
+    """Relative column widths in characters: a short column (numbers, codes) gets its longest
+    cell, so that no number breaks; the long text columns share the rest of the page in
+    proportion to their longest cell; no column is narrower than its longest word."""
+    longest, words = [], []
+    for i, header in enumerate(columns):
+        cells = [row[i] for row in body]
+        longest.append(max([len(c) for c in cells] + [1]))
+        tokens = " ".join([header, *cells]).split()
+        words.append(max([len(t) for t in tokens] + [1]))
+    short = [n <= SHORT for n in longest]
+    fixed = sum(max(n, w) for n, w, s in zip(longest, words, short, strict=True) if s)
+    rest = max(BUDGET - fixed, sum(w for w, s in zip(words, short, strict=True) if not s))
+    total_long = sum(n for n, s in zip(longest, short, strict=True) if not s) or 1
+    return [
+        max(n, w) if s else max(w, round(rest * n / total_long))
+        for n, w, s in zip(longest, words, short, strict=True)
+    ]
 
 
 def markdown_table(
@@ -53,7 +66,7 @@ def markdown_table(
     """A pipe table; `align` holds one of 'l', 'r', 'c' per column (default: first left).
 
     When a row is longer than a text line, the dashes of the separator line are set to each
-    column's share of the content, which pandoc turns into relative column widths (unless
+    column's width (`_widths`), which pandoc turns into relative column widths (unless
     `fit` is false: documentation read as plain text). A `caption` follows the table, with
     its cross-reference `label` (`tbl-...`) when given, which numbers it in the document.
     """
@@ -64,9 +77,7 @@ def markdown_table(
     body = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
     lines = ["| " + " | ".join(row) + " |" for row in [columns, *body]]
     wide = fit and max(len(line) for line in lines) > LINE
-    widths = [
-        _width([columns[i], *(row[i] for row in body)]) if wide else 3 for i in range(len(columns))
-    ]
+    widths = _widths(columns, body) if wide else [3] * len(columns)
     rule = []
     for a, width in zip(align, widths, strict=True):
         dashes = "-" * max(width - 1, 2)
