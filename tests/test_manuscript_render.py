@@ -109,8 +109,8 @@ def test_variables_format_every_kind_of_number():
     assert (c["mean"], c["range_cv"], c["range_cv_lower"]) == ("0.508", "0.443–0.571", "0.443")
     assert c["text"] == "0.508 (0.443–0.571)"  # a spread over repeats, not labelled a CI
     gain = out["gain"]["harrell_c"]
-    assert (gain["mean"], gain["range_cv"]) == ("+0.064", "−0.034 to 0.123")
-    assert gain["text"] == "+0.064 (−0.034 to 0.123)"
+    assert (gain["mean"], gain["range_cv"]) == ("+0.064", "−0.034\u00a0to\u00a00.123")
+    assert gain["text"] == "+0.064 (−0.034\u00a0to\u00a00.123)"
     assert (out["n_enrolled"], out["primary_success"], out["primary_null"]) == ("100", "no", "80%")
     assert out["sample_size"] == {
         "power": "80%",
@@ -128,7 +128,7 @@ def test_variables_format_every_kind_of_number():
     assert (quoted["month_days"], quoted["landmark_days"]) == ("30.4375", "61")
     assert quoted["hypothesis"]["alpha_one_sided"] == "0.05"
     assert quoted["hypothesis"]["lcr_null"] == "80%"
-    assert quoted["lab_windows"]["baseline"] == "−28 to 0"
+    assert quoted["lab_windows"]["baseline"] == "−28\u00a0to\u00a00"
     assert "raw_dir" not in quoted and "simulation" not in quoted and "study" not in quoted
     assert out["raw"]["lcr_2y"]["ci95_lower"] == 0.92086
     assert out["raw"]["median_os_months"]["estimate"] is None

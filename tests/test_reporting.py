@@ -18,7 +18,7 @@ from sbrtlung.reporting.tables import (
     write_table,
 )
 
-MINUS, DASH = "\u2212", "\u2013"
+MINUS, DASH, TO = "\u2212", "\u2013", "\u00a0to\u00a0"
 
 
 @pytest.mark.parametrize(
@@ -58,8 +58,8 @@ def test_unknown_kind_is_an_error():
 
 def test_intervals_use_an_en_dash_or_to_and_the_minus_sign():
     assert f.interval(0.85, 0.951, f.Kind.PROPORTION) == f"85.0{DASH}95.1"
-    assert f.interval(-0.0341, 0.1232, f.Kind.CV_GAIN) == f"{MINUS}0.034 to 0.123"
-    assert f.interval(-28, 0, f.Kind.DAYS) == f"{MINUS}28 to 0"
+    assert f.interval(-0.0341, 0.1232, f.Kind.CV_GAIN) == f"{MINUS}0.034{TO}0.123"
+    assert f.interval(-28, 0, f.Kind.DAYS) == f"{MINUS}28{TO}0"
     assert f.interval(35.745, None, f.Kind.MONTHS) == f"35.7{DASH}NE"
     assert f.interval(1.04, 1.93, f.Kind.HAZARD_RATIO) == f"1.04{DASH}1.93"
 
@@ -74,7 +74,7 @@ def test_a_value_with_its_interval_never_nests_brackets():
         f"not reached (95% CI 35.7{DASH}NE)"
     )
     assert f.with_interval(0.012, -0.004, 0.027, f.Kind.CV_GAIN) == (
-        f"+0.012 ({MINUS}0.004 to 0.027)"
+        f"+0.012 ({MINUS}0.004{TO}0.027)"
     )
 
 
@@ -85,7 +85,7 @@ def test_counts_percentages_medians_and_ranges():
     assert f.median_iqr(pd.Series([], dtype=float)) == "NA"
     assert f.median_quartiles(3.0, 2.25, 3.5, 2) == f"3.00 (2.25{DASH}3.50)"
     assert f.value_range(41, 84) == f"41{DASH}84"
-    assert f.value_range(-2.0, 3.5, 1) == f"{MINUS}2.0 to 3.5"
+    assert f.value_range(-2.0, 3.5, 1) == f"{MINUS}2.0{TO}3.5"
 
 
 def test_narrow_markdown_tables_keep_natural_widths():

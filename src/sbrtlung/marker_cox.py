@@ -44,7 +44,7 @@ from lifelines.statistics import proportional_hazard_test
 from sbrtlung import features
 from sbrtlung.markers import TIMEPOINT_LABELS, bh_q, marker_label, summary_table
 from sbrtlung.reporting.formatter import Kind, missing, p_value, value_range, with_interval
-from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.reporting.tables import Table, first_only, markdown_table
 from sbrtlung.schemas import vocabulary as v
 
 ENDPOINTS = {
@@ -382,7 +382,8 @@ def remark_table(remark: pd.DataFrame) -> Table:
         row["Events"] = _span(group["events"])
         rows.append(row)
     frame = pd.DataFrame(rows)
-    return Table(frame, markdown_table(frame, "ll" + "r" * (frame.shape[1] - 2)))
+    shown = first_only(frame, "Endpoint")
+    return Table(frame, markdown_table(shown, "ll" + "r" * (frame.shape[1] - 2)))
 
 
 def marker_tables(summary: pd.DataFrame, cox: pd.DataFrame, remark: pd.DataFrame) -> dict:

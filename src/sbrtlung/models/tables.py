@@ -15,7 +15,7 @@ from sbrtlung.models.data import DYNAMIC_TIMEPOINTS, ENDPOINTS, GROUP_SCALES, Co
 from sbrtlung.models.metrics import KINDS, LABELS, METRICS
 from sbrtlung.models.pipeline import ALPHA_MIN_RATIO, L1_RATIO, MODEL_BY_NAME, N_ALPHAS
 from sbrtlung.reporting.formatter import Kind, n_pct, number, with_interval
-from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.reporting.tables import Table, first_only, markdown_table
 
 ENDPOINT_LABELS = {"PFS": "Progression-free survival", "OS": "Overall survival"}
 COHORT_LABELS = {"full": "all patients", "landmark": "landmark cohort"}
@@ -38,6 +38,8 @@ CLINICAL_LABELS = {
     "largest_diameter_mm": "Largest nodule diameter",
     "lowest_bed10": "Lowest BED10",
 }
+# The printed table's metrics: AUC at 1 year is in the CSV and the TRIPOD+AI report.
+PRINTED = ("harrell_c", "uno_c", "auc_2y", "ibs")
 METRIC_SHORT = {
     "harrell_c": "Harrell's C",
     "uno_c": "Uno's C",
@@ -77,8 +79,9 @@ def _label(model: str) -> str:
 def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
     """Per endpoint and cohort: each model's metrics, then its paired gains.
 
-    The frame (CSV) has endpoint, cohort, its size and the row in their own columns; the
-    Markdown heads each endpoint and cohort with one row and lists its models under it.
+    The frame (CSV) has endpoint, cohort, its size, the row and every metric in their own
+    columns; the Markdown heads each endpoint and cohort with one row and lists its models
+    under it, with the metrics of `PRINTED`.
     """
     columns = [METRIC_SHORT[m] for m in METRICS]
     records, shown = [], []
@@ -109,7 +112,8 @@ def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
             records.append(where | {"Model": name} | cells)
             shown.append({"Model": name} | cells)
     frame = pd.DataFrame(records, columns=["Endpoint", "Cohort", "n", "Events", "Model", *columns])
-    return Table(frame, markdown_table(pd.DataFrame(shown), "l" + "r" * len(columns)))
+    printed = pd.DataFrame(shown)[["Model", *(METRIC_SHORT[m] for m in PRINTED)]]
+    return Table(frame, markdown_table(printed, "l" + "r" * len(PRINTED)))
 
 
 def missing_data(cohorts: list[Cohort]) -> pd.DataFrame:
@@ -205,13 +209,9 @@ def _by_endpoint(
         }
         add("Participants", f"Patients (events): {label.lower()}", sizes)
     missing = missing_data(cohorts)
-    for (predictor, group), rows_p in missing.groupby(["predictor", "group"], sort=False):
+    for predictor, rows_p in missing.groupby("predictor", sort=False):
         values = {r["endpoint"]: n_pct(r["n_missing"], r["n"]) for _, r in rows_p.iterrows()}
-        add(
-            f"Missing data, n (%): {GROUP_LABELS[group].lower()}",
-            predictor_label(predictor),
-            values,
-        )
+        add("Missing data, n (%)", predictor_label(predictor), values)
     for (cohort, model, metric), rows_m in performance.groupby(
         ["cohort", "model", "metric"], sort=False
     ):
@@ -260,7 +260,7 @@ def tripod_table(
     )
     text = (
         markdown_table(
-            methods,
+            first_only(methods, "Section"),
             "lll",
             "TRIPOD+AI model report, methods shared by both endpoints: landmark, predictors, "
             "missing data, model, tuning and internal validation.",
@@ -268,7 +268,7 @@ def tripod_table(
         )
         + "\n"
         + markdown_table(
-            results,
+            first_only(results, "Section"),
             "llll",
             "TRIPOD+AI model report by endpoint: outcome, participants and events, missing data "
             "per predictor, discrimination, overall performance and calibration (mean and "

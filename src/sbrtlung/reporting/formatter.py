@@ -3,7 +3,8 @@
 A number is printed by its declared kind (`Kind`), never by a guess from its name. The
 typography is a journal's: a negative number carries the minus sign U+2212 (never the
 hyphen-minus), a range of two non-negative limits is joined by an en dash ("85.0–95.1"), a
-range with a negative limit by " to " ("−0.004 to 0.027"), and a value with its interval
+range with a negative limit by " to " ("−0.004 to 0.027", no-break spaces: a line never breaks
+inside a range), and a value with its interval
 reads "91.2% (95% CI 85.0–95.1)" on its own and "91.2%, 95% CI 85.0–95.1" inside brackets,
 so brackets never nest. A missing value prints "NA", a missing limit of a median "NE" (not
 estimable) and a missing median "not reached".
@@ -16,6 +17,7 @@ import pandas as pd
 
 MINUS = "\u2212"
 EN_DASH = "\u2013"
+TO = "\u00a0to\u00a0"  # a range with a negative limit; no line break inside it
 
 
 class Kind(StrEnum):
@@ -112,7 +114,7 @@ def interval(lower: Any, upper: Any, kind: Kind | str, decimals: int | None = No
             for v in (lower, upper)
         ]
     negative = any(not missing(v) and v < 0 for v in (lower, upper))
-    return (" to " if negative else EN_DASH).join(limits)
+    return (TO if negative else EN_DASH).join(limits)
 
 
 def with_interval(
@@ -163,7 +165,7 @@ def median_quartiles(median: float, q1: float, q3: float, decimals: int = 1) -> 
 
 def _range(low: float, high: float, decimals: int) -> str:
     fixed = [signed(f"{v:.{decimals}f}") for v in (low, high)]
-    return (" to " if low < 0 else EN_DASH).join(fixed)
+    return (TO if low < 0 else EN_DASH).join(fixed)
 
 
 def value_range(low: float, high: float, decimals: int = 0) -> str:

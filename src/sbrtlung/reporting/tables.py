@@ -21,6 +21,7 @@ from sbrtlung.reporting.formatter import missing
 LINE = 72  # pandoc's default --columns: a wider pipe table gets relative column widths
 BUDGET = 110  # characters of table text across the page (8.5 pt type on an A4 text width)
 SHORT = 24  # a column whose cells are at most this long is given its full width
+PAD = 4  # a cell's inset, in characters
 
 
 @dataclass(frozen=True)
@@ -37,22 +38,27 @@ def _cell(value: object) -> str:
 
 
 def _widths(columns: list[str], body: list[list[str]]) -> list[int]:
-    """Relative column widths in characters: a short column (numbers, codes) gets its longest
-    cell, so that no number breaks; the long text columns share the rest of the page in
-    proportion to their longest cell; no column is narrower than its longest word."""
+    """Relative column widths in characters. Each column needs its longest cell and its
+    longest word, plus the cell's inset (`PAD`). When all of that fits the page, the columns
+    get it (and the page's slack in proportion); when not, a short column (numbers, codes)
+    keeps its full width so that no number breaks, and the long text columns share the rest
+    in proportion to their longest cell, never narrower than their longest word."""
     longest, words = [], []
     for i, header in enumerate(columns):
         cells = [row[i] for row in body]
-        longest.append(max([len(c) for c in cells] + [1]))
+        longest.append(max([len(c) for c in cells] + [1]) + PAD)
         tokens = " ".join([header, *cells]).split()
-        words.append(max([len(t) for t in tokens] + [1]))
-    short = [n <= SHORT for n in longest]
-    fixed = sum(max(n, w) for n, w, s in zip(longest, words, short, strict=True) if s)
+        words.append(max([len(t) for t in tokens] + [1]) + PAD)
+    natural = [max(n, w) for n, w in zip(longest, words, strict=True)]
+    if sum(natural) <= BUDGET:
+        return natural
+    short = [n <= SHORT + PAD for n in longest]
+    fixed = sum(w for w, s in zip(natural, short, strict=True) if s)
     rest = max(BUDGET - fixed, sum(w for w, s in zip(words, short, strict=True) if not s))
     total_long = sum(n for n, s in zip(longest, short, strict=True) if not s) or 1
     return [
-        max(n, w) if s else max(w, round(rest * n / total_long))
-        for n, w, s in zip(longest, words, short, strict=True)
+        w if s else max(word, round(rest * n / total_long))
+        for n, w, word, s in zip(longest, natural, words, short, strict=True)
     ]
 
 
@@ -89,6 +95,13 @@ def markdown_table(
     return text + (
         f"\nTable: {caption}" + (f" {{#{label}}}" if label else "") + "\n" if caption else ""
     )
+
+
+def first_only(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The frame with a repeated value of `column` blanked after its first row, as a printed
+    table groups its rows (the CSV keeps every value)."""
+    repeated = frame[column].eq(frame[column].shift())
+    return frame.assign(**{column: frame[column].where(~repeated, "")})
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
