@@ -12,11 +12,12 @@ from sbrtlung.reporting.tables import Table, markdown_table
 from sbrtlung.safety import GRADES
 
 SETS = {"SAF": "Safety", "EFF": "Efficacy", "PP": "Per protocol"}
-# The CI method of rates.csv (efficacy.CI_METHODS) as the table prints it.
+# The CI method of rates.csv (efficacy.CI_METHODS) as the table prints it; the caption says
+# what each abbreviation stands for.
 CI_METHODS = {
-    CI_METHOD_TEXTS["cluster_ij"]: "Cluster IJ, log(\u2212log)",
-    CI_METHOD_TEXTS["percentile_bootstrap"]: "Cluster percentile bootstrap",
-    CI_METHOD_TEXTS["greenwood"]: "Greenwood, log(\u2212log)",
+    CI_METHOD_TEXTS["cluster_ij"]: "IJ",
+    CI_METHOD_TEXTS["percentile_bootstrap"]: "Bootstrap",
+    CI_METHOD_TEXTS["greenwood"]: "Greenwood",
 }
 TERM_LABELS = {"any term": "Any term"}
 GE = "\u2265"

@@ -22,6 +22,7 @@ LINE = 72  # pandoc's default --columns: a wider pipe table gets relative column
 BUDGET = 110  # characters of table text across the page (8.5 pt type on an A4 text width)
 SHORT = 24  # a column whose cells are at most this long is given its full width
 PAD = 4  # a cell's inset, in characters
+LONG_FLOOR = 28  # a text column keeps at least this width (or its longest cell) when squeezed
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ def _widths(columns: list[str], body: list[list[str]]) -> list[int]:
     longest word, plus the cell's inset (`PAD`). When all of that fits the page, the columns
     get it (and the page's slack in proportion); when not, a short column (numbers, codes)
     keeps its full width so that no number breaks, and the long text columns share the rest
-    in proportion to their longest cell, never narrower than their longest word."""
+    in proportion to their longest cell, never narrower than their longest word nor than
+    `LONG_FLOOR` (the table then takes the page and every column gives a little)."""
     longest, words = [], []
     for i, header in enumerate(columns):
         cells = [row[i] for row in body]
@@ -57,7 +59,7 @@ def _widths(columns: list[str], body: list[list[str]]) -> list[int]:
     rest = max(BUDGET - fixed, sum(w for w, s in zip(words, short, strict=True) if not s))
     total_long = sum(n for n, s in zip(longest, short, strict=True) if not s) or 1
     return [
-        w if s else max(word, round(rest * n / total_long))
+        w if s else max(word, min(n, LONG_FLOOR), round(rest * n / total_long))
         for n, w, word, s in zip(longest, natural, words, short, strict=True)
     ]
 
