@@ -132,7 +132,12 @@ def test_summary_has_descriptives_and_both_tests_per_row(hand_adlb):
 
 
 def test_summary_table_reads_in_plain_words(hand_adlb):
-    table = markers.summary_table(markers.summary(hand_adlb)).set_index("Marker")
+    printed = markers.summary_table(markers.summary(hand_adlb))
+    assert "{#tbl-markers}" in printed.markdown and "NLR, neutrophil-to-lymphocyte ratio" in (
+        printed.markdown
+    )
+    assert "| NLR, ratio | 3.00 (2.25\u20133.50) |" in printed.markdown
+    table = printed.frame.set_index("Marker")
     nlr = table.loc["Neutrophil-to-lymphocyte ratio (NLR)"]
     assert nlr["Baseline"] == "3.00 (2.25–3.50)"  # median (Q1–Q3), as the caption says
     assert nlr["Patients, n"] == "7 / 7 / 7"

@@ -388,6 +388,8 @@ def remark_table(remark: pd.DataFrame) -> Table:
 
 def marker_tables(summary: pd.DataFrame, cox: pd.DataFrame, remark: pd.DataFrame) -> dict:
     """The supplement's marker tables by name: markers by timepoint, Cox models, REMARK."""
-    shown = summary_table(summary)
-    markers = Table(shown, markdown_table(shown, "ll" + "r" * (shown.shape[1] - 2)))
-    return {"markers": markers, "cox": cox_table(cox), "remark": remark_table(remark)}
+    return {
+        "markers": summary_table(summary),
+        "cox": cox_table(cox),
+        "remark": remark_table(remark),
+    }

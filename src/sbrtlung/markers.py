@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from sbrtlung.reporting.formatter import median_quartiles, p_value
+from sbrtlung.reporting.tables import Table, markdown_table
 from sbrtlung.schemas import vocabulary as v
 
 # Marker -> (short label for figures, plain-words label for tables).
@@ -172,10 +173,19 @@ def _decimals(medians: pd.Series) -> int:
     return 0 if top >= 100 else 1 if top >= 10 else 2
 
 
-def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The manuscript table: median (Q1–Q3) per timepoint (columns named by the timepoint; the
-    caption says what they hold), patients per timepoint, q-values."""
-    rows = []
+PRINTED_Q = {
+    "Friedman q": "q: Friedman",
+    "End of treatment vs baseline q": "q: EoT vs BL",
+    "One month vs baseline q": "q: 1 mo vs BL",
+}
+
+
+def summary_table(summary: pd.DataFrame) -> Table:
+    """The supplement's table: median (Q1–Q3) per timepoint, patients per timepoint, q-values.
+
+    The frame (CSV) names each marker in full with its unit; the printed table by its short
+    name and unit, with short q-value headers, and its caption spells out both."""
+    rows, printed = [], []
     for marker, group in summary.groupby("marker", sort=False):
         by_time = group.set_index("timepoint")
         d = _decimals(by_time["median"])
@@ -189,4 +199,24 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
             label = TIMEPOINT_LABELS[timepoint]
             row[f"{label} vs baseline q"] = p_value(by_time.loc[timepoint, "wilcoxon_q"])
         rows.append(row)
-    return pd.DataFrame(rows)
+        short = {"Marker": f"{LABELS[marker][0]}, {unit_label(marker)}"}
+        printed.append(short | {PRINTED_Q.get(k, k): v for k, v in row.items() if k != "Marker"})
+    abbreviated = [m for m in summary["marker"].unique() if LABELS[m][1].endswith(")")]
+    names = "; ".join(f"{LABELS[m][0]}, {_name(m)}" for m in abbreviated)
+    caption = (
+        "Blood markers by timepoint: median (Q1\u2013Q3) at baseline (BL), at the end of "
+        "treatment (EoT) and one month later (1 mo); the patients with a value at each of the "
+        "three timepoints; the Benjamini-Hochberg q-values of the Friedman test across "
+        "timepoints and of the Wilcoxon signed-rank tests of each later timepoint against "
+        f"baseline. {names}."
+    )
+    shown = pd.DataFrame(printed).drop(columns="Unit")
+    text = markdown_table(shown, "l" + "r" * (shown.shape[1] - 1), caption, "tbl-markers")
+    return Table(pd.DataFrame(rows), text)
+
+
+def _name(marker: str) -> str:
+    """The marker's name in words, without its abbreviation: 'C-reactive protein'."""
+    full, short = LABELS[marker][1], LABELS[marker][0]
+    name = full.removesuffix(f" ({short})")
+    return name[0].lower() + name[1:] if not name[:2].isupper() else name
