@@ -241,8 +241,8 @@ def _forest_axis(
         ax.axhspan(i - 0.5, i + 0.5, color=LIGHT_GREY, alpha=0.35, linewidth=0, zorder=0)
 
 
-NUMBERS_WIDTH = 1.2  # width of a numbers column, relative to its forest panel
-NUMBERS_SIZE = SMALL_SIZE - 1.5
+NUMBERS_WIDTH = 1.35  # width of a numbers column, relative to its forest panel
+NUMBERS_SIZE = SMALL_SIZE - 1
 
 
 def _forest_numbers(ax: Axes, rows: pd.DataFrame, markers: list[str]) -> None:
