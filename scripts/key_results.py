@@ -2,12 +2,16 @@
 
 import pandas as pd
 
-from sbrtlung.key_results import assemble
+from sbrtlung.key_results import assemble, missing_declarations
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import read_json, write_json
 
-with logged(snakemake):
+with logged(snakemake) as log:
     i = snakemake.input
+    config = snakemake.params.config
+    missing = missing_declarations(config["study"], config["raw_dir"])
+    if missing:
+        log.warning("the paper will say these declarations are not given: %s", missing)
     results = assemble(
         screening=pd.read_parquet(i.screening[0]),
         adsl=pd.read_parquet(i.adsl),
@@ -21,6 +25,6 @@ with logged(snakemake):
         markers=read_json(i.markers),
         models=read_json(i.models),
         simulation_study=read_json(i.simulation_study),
-        config=snakemake.params.config,
+        config=config,
     )
     write_json(results, snakemake.output[0])

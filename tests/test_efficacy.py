@@ -62,7 +62,7 @@ def test_km_rates_match_lifelines(table):
             ci = kmf.confidence_interval_survival_function_
             lower = ci[ci.index <= t].iloc[-1]
             assert (row["lower95"], row["upper95"]) == pytest.approx(tuple(lower), rel=1e-9)
-            assert row["ci_method"] == "log(-log) Greenwood"
+            assert row["ci_method"] == "log(\u2212log) Greenwood"
 
 
 def test_local_control_is_the_complement_of_the_cif(table):
@@ -75,7 +75,7 @@ def test_local_control_is_the_complement_of_the_cif(table):
     assert row["lower95"] < row["lower_decision"] < row["estimate"] < row["upper_decision"]
     assert row["upper_decision"] < row["upper95"]
     assert row["n_units"] == len(lf) and row["n_patients"] == lf["USUBJID"].nunique()
-    assert row["ci_method"] == "patient-cluster infinitesimal jackknife, log(-log)"
+    assert row["ci_method"] == "patient-cluster infinitesimal jackknife, log(\u2212log)"
     # The bootstrap sensitivity row has the same estimate and its own percentile limits.
     boot = get(rates, "lcr_bootstrap")
     assert boot["estimate"] == row["estimate"]

@@ -1,7 +1,6 @@
 """key_results.json: stable JSON, and the words that replace typed verdicts in the paper."""
 
 import pandas as pd
-import pytest
 
 from sbrtlung import config, safety
 from sbrtlung.key_results import (
@@ -13,6 +12,7 @@ from sbrtlung.key_results import (
     declarations,
     interval_key,
     marker_findings,
+    missing_declarations,
     primary_outcome,
     rate_entry,
 )
@@ -238,5 +238,9 @@ def test_declarations_of_a_build_on_study_data_come_from_the_config():
     assert out["authors"] == "A. Author (Hospital A, University B)"
     assert out["registration"] == "ClinicalTrials.gov NCT00000000"
     assert out["ethics_and_consent"] == "Approved. Written."
-    with pytest.raises(ValueError, match="ethics, funding must be given"):
-        declarations(study | {"ethics": "", "funding": " "}, "/data/cut1")
+    partial = study | {"ethics": "", "funding": " ", "authors": []}
+    out = declarations(partial, "/data/cut1")
+    assert out["funding"] == "Not given: set `study.funding` in the configuration."
+    assert out["authors"] == "Not given: set `study.authors` in the configuration."
+    assert missing_declarations(partial, "/data/cut1") == ["authors", "ethics", "funding"]
+    assert missing_declarations(partial, "") == []

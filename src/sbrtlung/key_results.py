@@ -146,23 +146,35 @@ DECLARATIONS = (
 def declarations(study: dict, raw_dir: str) -> dict:
     """The front matter a journal asks for, from the config's `study` block.
 
-    A synthetic build says that they do not apply; a build on study data prints the
-    config's text, and refuses to go on without it (an empty declaration is a missing one).
+    A synthetic build says that they do not apply. A build on study data prints the config's
+    text; a declaration the config leaves empty prints as missing, naming the config key to
+    fill (set as code), so that the draft shows what is still owed rather than a blank.
     `ethics_and_consent` joins the two texts a journal prints under one heading.
     """
     if not raw_dir:
         return dict.fromkeys((*DECLARATIONS, "ethics_and_consent"), NOT_APPLICABLE)
+
+    def given(key: str, text: str) -> str:
+        return text.strip() or f"Not given: set `study.{key}` in the configuration."
+
     authors = "; ".join(
         f"{a['name']} ({', '.join(a['affiliations'])})" if a.get("affiliations") else a["name"]
         for a in study.get("authors", [])
     )
-    out = {"authors": authors} | {key: study.get(key, "") for key in DECLARATIONS[1:]}
-    empty = sorted(key for key, text in out.items() if not str(text).strip())
-    if empty:
-        raise ValueError(
-            "config study: " + ", ".join(empty) + " must be given for a build on study data"
-        )
+    out = {"authors": given("authors", authors)}
+    out |= {key: given(key, str(study.get(key, ""))) for key in DECLARATIONS[1:]}
     return out | {"ethics_and_consent": f"{out['ethics']} {out['consent']}"}
+
+
+def missing_declarations(study: dict, raw_dir: str) -> list[str]:
+    """The declarations a build on study data still lacks (none for a synthetic build)."""
+    if not raw_dir:
+        return []
+    return [
+        key
+        for key in DECLARATIONS
+        if not (study.get(key) if key == "authors" else str(study.get(key, "")).strip())
+    ]
 
 
 ENDPOINT_WORDS = {
@@ -211,7 +223,8 @@ def design_entry(hypothesis: dict, design: dict) -> dict:
     }
 
 
-def _efficacy(
+def assemble(
+    *,
     screening: pd.DataFrame,
     adsl: pd.DataFrame,
     adles: pd.DataFrame,
@@ -221,8 +234,14 @@ def _efficacy(
     safety: dict,
     pattern: pd.DataFrame,
     flow: dict,
+    markers: dict,
+    models: dict,
+    simulation_study: dict,
+    config: dict,
 ) -> dict:
-    """The efficacy, safety and cohort numbers of the paper in one dictionary."""
+    """Every number of the paper: the efficacy and safety results, the design, and the blocks
+    that their own stage already keyed (marker Cox models, prognostic models, simulation
+    study), with the words of the primary decisions and the declarations."""
     saf = adsl[adsl["SAFFL"]]
     medians = medians.set_index("key")
 
@@ -269,29 +288,6 @@ def _efficacy(
         },
     }
     out |= {name: rate_entry(rates, key, time) for name, (key, time) in NAMED_RATES.items()}
-    return out
-
-
-def assemble(
-    *,
-    screening: pd.DataFrame,
-    adsl: pd.DataFrame,
-    adles: pd.DataFrame,
-    rates: pd.DataFrame,
-    medians: pd.DataFrame,
-    primary: dict,
-    safety: dict,
-    pattern: pd.DataFrame,
-    flow: dict,
-    markers: dict,
-    models: dict,
-    simulation_study: dict,
-    config: dict,
-) -> dict:
-    """Every number of the paper: the efficacy and safety results, the design, and the blocks
-    that their own stage already keyed (marker Cox models, prognostic models, simulation
-    study), with the words of the primary decisions and the declarations."""
-    out = _efficacy(screening, adsl, adles, rates, medians, primary, safety, pattern, flow)
     out["sample_size"] = design_entry(config["hypothesis"], config["sample_size"])
     out |= markers
     out["models"] = models["models"]

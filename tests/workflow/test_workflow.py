@@ -120,6 +120,11 @@ def test_real_export_mode_reproduces_the_same_bytes(default_run, tmp_path):
     assert (
         simulated.pop("data_source")["synthetic"] and not exported.pop("data_source")["synthetic"]
     )
+    # Study data without a `study` block: the paper says which declarations are not given.
+    assert simulated.pop("declarations")["funding"].startswith("Not applicable")
+    assert exported.pop("declarations")["funding"] == (
+        "Not given: set `study.funding` in the configuration."
+    )
     assert simulated == exported  # every number the same; only the stated data source differs
 
 
@@ -210,7 +215,8 @@ def test_redcap_mode_gives_the_same_tables_and_numbers_as_the_csv_exports(defaul
         json.loads((run / "results" / "key_results.json").read_text())
         for run in (default_run, folder)
     )
-    simulated.pop("data_source"), redcap.pop("data_source")
+    for results in (simulated, redcap):
+        results.pop("data_source"), results.pop("declarations")
     assert simulated == redcap
     inputs = json.loads((folder / "results" / "provenance.json").read_text())["inputs"]
     assert sorted(inputs) == ["dictionary.csv", "records.csv"]
