@@ -405,7 +405,7 @@ def test_supplement_numbering_and_a4_docx_end_to_end(tmp_path):
     numbers, and the labels' names are what `_variables.yml` gives another document."""
     folder = demo_copy(tmp_path / "demo")
     project = yaml.safe_load((folder / "_quarto.yml").read_text())
-    project["crossref"] = {"number-prefix": "S"}
+    project["crossref-number-prefix"] = "S"
     project["format"]["docx"] = {"reference-doc": "_reference.docx"}
     (folder / "_quarto.yml").write_text(yaml.safe_dump(project))
     render.render(folder, engine="pandoc")

@@ -9,8 +9,9 @@ Numbers, in document order and separately per kind, every
 prefixes each caption with "Figure 1:" / "Table 1:", and replaces @fig-x by "Figure 1",
 [-@fig-x] by "1", [@fig-x; @tbl-y] by "Figure 1, Table 1", each a link to its target.
 Metadata `crossref` may set fig-title, tbl-title, fig-prefix, tbl-prefix and title-delim
-(Quarto's names and defaults), and number-prefix, put before every number ("S" numbers a
-supplement's items Figure S1, Table S1; the fallback's own key, which Quarto ignores). A
+(Quarto's names and defaults). The top-level metadata `crossref-number-prefix` is put before
+every number ("S" numbers a supplement's items Figure S1, Table S1): the fallback's own key,
+outside `crossref` because Quarto's schema of `crossref` admits no other key. A
 figure or table div keeps its classes (`.column-page` widens a figure in HTML). A reference to a missing label, a reference of another kind
 (sec-, eq-, ...), a duplicated label or a citation mixing references and works is an error:
 pandoc stops and names it. Run it before --citeproc. Quarto-style author maps are reduced to
@@ -38,11 +39,12 @@ end
 
 local function read_options(meta)
   local crossref = meta.crossref
+  local prefix = meta["crossref-number-prefix"]
   options = {
     fig = { title = setting(crossref, "fig-title", "Figure"), prefix = setting(crossref, "fig-prefix", "Figure") },
     tbl = { title = setting(crossref, "tbl-title", "Table"), prefix = setting(crossref, "tbl-prefix", "Table") },
     delim = setting(crossref, "title-delim", ":"),
-    number_prefix = setting(crossref, "number-prefix", ""),
+    number_prefix = prefix and pandoc.utils.stringify(prefix) or "",
   }
 end
 

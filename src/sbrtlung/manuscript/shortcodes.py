@@ -128,9 +128,9 @@ def float_labels(path: str | Path, project: str | Path, metadata: dict) -> dict[
     """How each figure and table of a document is referred to: {"fig-swimmer": "Figure S1"}.
 
     The document with its includes inlined, its labels in document order, numbered per kind
-    as `crossref.lua` (and Quarto) number them, with the crossref `number-prefix` and
-    `fig-prefix` / `tbl-prefix` of `metadata` (the project's) or of the document's front
-    matter. Another document quotes these through `_variables.yml`, so the article can name
+    as `crossref.lua` (and Quarto) number them, with the `crossref-number-prefix` and the
+    crossref `fig-prefix` / `tbl-prefix` of `metadata` (the project's) or of the document's
+    front matter. Another document quotes these through `_variables.yml`, so the article can name
     the supplement's Figure S1 with either engine.
     """
     path, project = Path(path).resolve(), Path(project).resolve()
@@ -138,8 +138,9 @@ def float_labels(path: str | Path, project: str | Path, metadata: dict) -> dict[
     text = _expand(path, project, None, (path,), errors)
     if errors:
         raise ShortcodeError("\n".join(errors))
-    crossref = {**(metadata.get("crossref") or {}), **(front_matter(text).get("crossref") or {})}
-    prefix = str(crossref.get("number-prefix", ""))
+    own = front_matter(text)
+    crossref = {**(metadata.get("crossref") or {}), **(own.get("crossref") or {})}
+    prefix = str(own.get("crossref-number-prefix", metadata.get("crossref-number-prefix", "")))
     counts = dict.fromkeys(DEFAULT_TITLES, 0)
     labels = {}
     for label, kind in FLOAT_LABEL.findall(text):
