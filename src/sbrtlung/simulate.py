@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from sbrtlung import truth
+from sbrtlung.reporting.tables import write_csv
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
 
@@ -267,7 +268,7 @@ def write_exports(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> lis
         columns = list(model.to_schema().columns)
         text = pd.DataFrame({column: _as_text(tables[stem][column]) for column in columns})
         path = folder / f"{stem}.csv"
-        text.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        write_csv(text, path)
         paths.append(path)
     return paths
 
