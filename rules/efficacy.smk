@@ -8,20 +8,20 @@ rule efficacy:
         medians="results/efficacy/medians.csv",
         primary="results/efficacy/primary.json",
         pattern="results/efficacy/failure_pattern.csv",
+    log:
+        "logs/efficacy.log",
+    benchmark:
+        "benchmarks/efficacy.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
     params:
         times={"1y": config["year_days"], "2y": config["horizon_days"]},
         reps=config["bootstrap_reps"],
         seed=config["seed"],
         month_days=config["month_days"],
         lcr_null=config["hypothesis"]["lcr_null"],
-    resources:
-        mem_mb=4000,
-    log:
-        "logs/efficacy.log",
-    benchmark:
-        "benchmarks/efficacy.tsv",
-    conda:
-        ENV
     script:
         "../scripts/efficacy.py"
 
@@ -48,7 +48,7 @@ rule efficacy_tables:
     log:
         "logs/efficacy_tables.log",
     benchmark:
-        "benchmarks/efficacy_tables.tsv",
+        "benchmarks/efficacy_tables.tsv"
     conda:
         ENV
     script:

@@ -42,20 +42,20 @@ rule simulation_study_batch:
         gate=VALIDATED,
     output:
         "results/simulation_study/batches/{batch}.csv",
+    log:
+        "logs/simulation_study/batch_{batch}.log",
+    benchmark:
+        "benchmarks/simulation_study_batch/{batch}.tsv"
     wildcard_constraints:
         batch=r"[1-9][0-9]*",
-    params:
-        config=SIMSTUDY_CONFIG,
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=15,
-    log:
-        "logs/simulation_study/batch_{batch}.log",
-    benchmark:
-        "benchmarks/simulation_study_batch/{batch}.tsv",
-    conda:
-        ENV
+    params:
+        config=SIMSTUDY_CONFIG,
     script:
         "../scripts/simstudy_batch.py"
 
@@ -67,18 +67,18 @@ rule simulation_study_summary:
     output:
         summary="results/simulation_study/summary.csv",
         key_results="results/simulation_study/key_results.json",
-    params:
-        config=SIMSTUDY_CONFIG,
+    log:
+        "logs/simulation_study/summary.log",
+    benchmark:
+        "benchmarks/simulation_study_summary.tsv"
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    log:
-        "logs/simulation_study/summary.log",
-    benchmark:
-        "benchmarks/simulation_study_summary.tsv",
-    conda:
-        ENV
+    params:
+        config=SIMSTUDY_CONFIG,
     script:
         "../scripts/simstudy_summary.py"
 
@@ -94,16 +94,16 @@ rule simulation_study_table:
             caption="../report/simstudy_table.rst",
             category="9. Simulation study",
         ),
+    log:
+        "logs/simulation_study/table.log",
+    benchmark:
+        "benchmarks/simulation_study_table.tsv"
+    conda:
+        ENV
     params:
         replicates=SIMSTUDY["replicates"],
         # for the caption; null means the analysis's number, as in simstudy.bootstrap_reps
         bootstrap_reps=SIMSTUDY["bootstrap_reps"] or config["bootstrap_reps"],
-    log:
-        "logs/simulation_study/table.log",
-    benchmark:
-        "benchmarks/simulation_study_table.tsv",
-    conda:
-        ENV
     script:
         "../scripts/simstudy_table.py"
 
@@ -119,13 +119,13 @@ rule simulation_study_figure:
             category="9. Simulation study",
         ),
         pdf="results/figures/simulation_study.pdf",
-    params:
-        replicates=SIMSTUDY["replicates"],
     log:
         "logs/simulation_study/figure.log",
     benchmark:
-        "benchmarks/simulation_study_figure.tsv",
+        "benchmarks/simulation_study_figure.tsv"
     conda:
         ENV
+    params:
+        replicates=SIMSTUDY["replicates"],
     script:
         "../scripts/simstudy_figure.py"
