@@ -260,7 +260,8 @@ def marker_models(
     n_enrolled, n_safety = len(adsl), int(adsl["SAFFL"].sum())
     models, profiles = [], []
     groups = [(paramcd, variable) for paramcd in ENDPOINTS for variable in VARIABLES]
-    for paramcd, variable in progress(groups, f"Cox models ({len(v.MARKERS)} markers each)"):
+    what = f"groups of {len(v.MARKERS)} Cox models (endpoint x variable)"
+    for paramcd, variable in progress(groups, what):
         data = variable_data(adlb, adsl, adtte, paramcd, variable, landmark_days)
         for marker in v.MARKERS:
             ids = {
