@@ -50,6 +50,7 @@ def validated(*tables):
     """The gate's typed tables of the named exports."""
     return [f"results/validated/{t}.parquet" for t in tables]
 
+
 # The code's version, read when the workflow starts: a new commit or an edit reruns provenance.
 GIT = git_state(workflow.basedir)
 

@@ -15,16 +15,16 @@ rule key_results:
         simulation_study="results/simulation_study/key_results.json",
     output:
         "results/key_results.json",
+    log:
+        "logs/key_results.log",
+    benchmark:
+        "benchmarks/key_results.tsv"
+    conda:
+        ENV
     params:
         raw_dir=config["raw_dir"],
         hypothesis=config["hypothesis"],
         design=config["sample_size"],
-    log:
-        "logs/key_results.log",
-    benchmark:
-        "benchmarks/key_results.tsv",
-    conda:
-        ENV
     script:
         "../scripts/key_results.py"
 
@@ -42,7 +42,7 @@ rule checklists:
     log:
         "logs/checklists.log",
     benchmark:
-        "benchmarks/checklists.tsv",
+        "benchmarks/checklists.tsv"
     conda:
         ENV
     script:

@@ -15,14 +15,14 @@ rule manuscript_variables:
         "results/key_results.json",
     output:
         "manuscript/_variables.yml",
-    params:
-        config=config,
     log:
         "logs/manuscript_variables.log",
     benchmark:
-        "benchmarks/manuscript_variables.tsv",
+        "benchmarks/manuscript_variables.tsv"
     conda:
         ENV
+    params:
+        config=config,
     script:
         "../scripts/manuscript_variables.py"
 
@@ -33,13 +33,13 @@ rule manuscript_result:
         "results/{kind}/{name}",
     output:
         "manuscript/_results/{kind}/{name}",
-    wildcard_constraints:
-        kind="tables|figures",
-        name=r"[^/]+",
     log:
         "logs/manuscript_result/{kind}/{name}.log",
     benchmark:
-        "benchmarks/manuscript_result/{kind}/{name}.tsv",
+        "benchmarks/manuscript_result/{kind}/{name}.tsv"
+    wildcard_constraints:
+        kind="tables|figures",
+        name=r"[^/]+",
     conda:
         ENV
     shell:
@@ -64,14 +64,14 @@ rule manuscript:
             )
             for path in MANUSCRIPT.outputs()
         },
-    params:
-        project=lambda wildcards, input: os.path.dirname(input.variables),
-        engine="auto",
     log:
         "logs/manuscript.log",
     benchmark:
-        "benchmarks/manuscript.tsv",
+        "benchmarks/manuscript.tsv"
     conda:
         ENV
+    params:
+        project=lambda wildcards, input: os.path.dirname(input.variables),
+        engine="auto",
     script:
         "../scripts/manuscript_render.py"

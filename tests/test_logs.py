@@ -1,6 +1,8 @@
-"""The rule scripts' log: the traceback of a failure, and the job's resources as the kernel
-counted them (bench/scale.py reads that line)."""
+"""The rule scripts' log: the traceback of a failure, the job's resources as the kernel
+counted them (bench/scale.py reads that line), and the progress of long loops."""
 
+import itertools
+import logging
 import re
 import subprocess
 import sys
@@ -9,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sbrtlung.logs import Progress, logged, usage
+from sbrtlung.logs import logged, progress, usage
 
 RESOURCES = re.compile(r"^INFO resources: cpu ([\d.]+) s, peak RSS ([\d.]+) MiB$", re.M)
 
@@ -63,16 +65,45 @@ def test_cpu_time_grows_with_work():
     assert usage()[0] > before
 
 
-def test_progress_is_logged_about_every_tenth_and_at_the_end(caplog):
-    import logging
-
-    log = logging.getLogger("sbrtlung.test_progress")
-    progress = Progress(log, 25, "trials")
-    with caplog.at_level(logging.INFO, logger=log.name):
-        for _ in range(25):
-            progress.step()
+def test_progress_logs_about_every_tenth_with_the_elapsed_time(caplog):
+    ticks = itertools.count(0.0, 1.5)  # every call of the clock is 1.5 s later
+    with caplog.at_level(logging.INFO, logger="sbrtlung.progress"):
+        seen = list(progress(range(25), "outer fits", clock=lambda: next(ticks)))
+    assert seen == list(range(25))
     lines = [r.getMessage() for r in caplog.records]
-    assert [line.split(" done")[0] for line in lines] == [
-        f"{k} of 25 trials" for k in (2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 25)
+    assert lines[0] == "outer fits: 25 to do"
+    done = [int(re.match(r"outer fits: (\d+) of 25 done", line)[1]) for line in lines[1:]]
+    assert done == [3, 5, 8, 10, 13, 15, 18, 20, 23, 25]  # ceil(25 * j / 10)
+    assert lines[1] == "outer fits: 3 of 25 done (12%), 1.5 s elapsed"
+    assert lines[-1] == "outer fits: 25 of 25 done (100%), 15.0 s elapsed"
+
+
+def test_progress_of_few_items_logs_each_and_of_none_only_the_start(caplog):
+    with caplog.at_level(logging.INFO, logger="sbrtlung.progress"):
+        assert list(progress(iter("abc"), "models", total=3)) == ["a", "b", "c"]
+        assert list(progress([], "nothing")) == []
+    messages = [r.getMessage() for r in caplog.records]
+    assert [m.split(",")[0] for m in messages] == [
+        "models: 3 to do",
+        "models: 1 of 3 done (33%)",
+        "models: 2 of 3 done (67%)",
+        "models: 3 of 3 done (100%)",
+        "nothing: 0 to do",
     ]
-    assert all(re.search(r"done, \d+\.\d s$", line) for line in lines)
+
+
+def test_progress_needs_a_total_for_an_iterable_without_length():
+    with pytest.raises(TypeError, match="total"):
+        list(progress(iter(range(3)), "models"))
+
+
+def test_library_progress_reaches_the_rule_log(tmp_path):
+    """What a library loop logs through `progress` lands in the log of the rule that runs it."""
+    log = tmp_path / "rule.log"
+    with logged(SimpleNamespace(rule="marker_cox", log=[str(log)])):
+        for _ in progress(range(2), "Cox models"):
+            pass
+    lines = log.read_text().splitlines()
+    assert lines[1] == "INFO Cox models: 2 to do"
+    assert lines[3].startswith("INFO Cox models: 2 of 2 done (100%), ")
+    assert RESOURCES.search(lines[-1])

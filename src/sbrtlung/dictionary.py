@@ -4,6 +4,7 @@
 committed file differs from what the models say.
 """
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -51,8 +52,10 @@ def model_table(model: type[pa.DataFrameModel], labels: dict[str, str] | None = 
         }
         for name, column in schema.columns.items()
     ]
+    # cleandoc: Python 3.13 strips a docstring's indentation itself, 3.11 and 3.12 do not.
+    doc = inspect.cleandoc(model.__doc__ or "")
     align = "l" * len(rows[0])
-    text = f"{(model.__doc__ or '').strip()}\n\n" + markdown_table(pd.DataFrame(rows), align)
+    text = f"{doc}\n\n" + markdown_table(pd.DataFrame(rows), align)
     if schema.unique:
         text += "\nUnique key: " + " + ".join(f"`{c}`" for c in schema.unique) + "\n"
     return text

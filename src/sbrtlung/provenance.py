@@ -26,7 +26,6 @@ PACKAGES = (
     "scikit-survival",
     "scikit-learn",
     "matplotlib",
-    "seaborn",
     "pypandoc-binary",
     "typst",
 )

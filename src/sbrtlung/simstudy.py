@@ -55,7 +55,7 @@ from sbrtlung.adam.adtte import endpoint_arrays
 from sbrtlung.adam.endpoints import RECORDS
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.formatting import number, percent
-from sbrtlung.logs import Progress
+from sbrtlung.logs import progress
 from sbrtlung.simulate import simulate_trial
 from sbrtlung.truth import RATE_TRUTHS, true_values
 
@@ -195,19 +195,18 @@ def analyse_replicate_full(
     return rates[rates["key"].isin(list(RATE_TRUTHS))].reset_index(drop=True)
 
 
-def run_batch(config: Mapping[str, Any], batch: int, progress: Progress | None = None):
-    """Every scenario's replicates of one batch (RESULT_COLUMNS, one row per rate)."""
+def run_batch(config: Mapping[str, Any], batch: int) -> pd.DataFrame:
+    """Every scenario's replicates of one batch (RESULT_COLUMNS, one row per rate); the
+    rule's log shows its progress."""
     study = config["simulation_study"]
     numbers = batch_replicates(study["replicates"], study["batches"], batch)
+    simulations = {scenario: scenario_simulation(config, scenario) for scenario in SCENARIOS}
+    trials = [(scenario, replicate) for scenario in SCENARIOS for replicate in numbers]
     frames = []
-    for scenario in SCENARIOS:
-        sim = scenario_simulation(config, scenario)
-        for replicate in numbers:
-            seeds = replicate_seeds(config["seed"], scenario, replicate)
-            rows = analyse_replicate(config, sim, seeds)
-            frames.append(rows.assign(scenario=scenario, replicate=replicate))
-            if progress:
-                progress.step()
+    for scenario, replicate in progress(trials, "simulated trials"):
+        seeds = replicate_seeds(config["seed"], scenario, replicate)
+        rows = analyse_replicate(config, simulations[scenario], seeds)
+        frames.append(rows.assign(scenario=scenario, replicate=replicate))
     return pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
 
 

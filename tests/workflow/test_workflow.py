@@ -43,7 +43,19 @@ def default_run(tmp_path_factory):
     folder = workflow_copy(tmp_path_factory.mktemp("run") / "wf")
     done = snakemake(folder)
     assert done.returncode == 0, done.stderr[-3000:]
+    (folder / "snakemake.err").write_text(done.stderr)
     return folder
+
+
+def test_the_run_ends_by_naming_the_paper_without_shell_noise(default_run):
+    printed = (default_run / "snakemake.err").read_text()
+    paper = printed[printed.index("The paper:") :].splitlines()[1:7]
+    assert sorted(line.strip() for line in paper) == sorted(
+        f"manuscript/_output/{doc}.{ext}"
+        for doc in ("index", "supplement")
+        for ext in ("html", "docx", "pdf")
+    )
+    assert "Shell command: None" not in printed
 
 
 def test_default_target_builds_key_results(default_run):
@@ -68,6 +80,10 @@ def test_paper_is_rendered_and_every_number_in_its_prose_comes_from_the_results(
         rendered = (output / f"{document}.html").read_text(encoding="utf-8")
         variables = (default_run / "manuscript" / "_variables.yml").read_text(encoding="utf-8")
         assert untraced_numbers(rendered, variables) == [], document
+        # the small config has fewer replicates than the plan: the paper says so at the top
+        first_section = {"index": ">Abstract<", "supplement": ">Data quality and protocol"}
+        assert rendered.index("Quick build.") < rendered.index(first_section[document])
+        assert "Fewer replicates than the analysis plan: 100 bootstrap replicates" in rendered
         assert "?@" not in rendered and "?var:" not in rendered
 
 
@@ -158,6 +174,7 @@ def test_fatal_export_stops_before_any_result(default_run, tmp_path):
     done = snakemake(folder, "--config", f"raw_dir={raw}")
     assert done.returncode != 0
     assert "imaging.csv" in done.stderr and "local_status" in done.stderr
+    assert "rule validated_tables: see logs/validated_tables.log" in done.stderr  # onerror
     assert "notes.csv" in done.stderr
     findings = pd.read_csv(folder / "results" / "validation" / "report.csv")
     fatal = findings[findings["severity"] == "FATAL"]

@@ -33,6 +33,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sksurv.linear_model import CoxnetSurvivalAnalysis
 
+from sbrtlung.logs import progress
 from sbrtlung.models import metrics, pipeline
 from sbrtlung.models.data import Cohort
 from sbrtlung.models.pipeline import ModelSpec
@@ -146,64 +147,68 @@ def run_repeat(
         raise ValueError(f"repeat {FINAL_REPEAT} is reserved for the final model")
     metric_rows, coef_rows, prediction_rows = [], [], []
     outer = {id(c): splits(c.event, folds, derived_seed(seed, repeat)) for c in cohorts}
-    for cohort, spec in analyses(cohorts):
+    fits = [
+        (cohort, spec, fold, train, test)
+        for cohort, spec in analyses(cohorts)
+        for fold, (train, test) in enumerate(outer[id(cohort)], start=1)
+    ]
+    for cohort, spec, fold, train, test in progress(fits, f"repeat {repeat}: outer fits"):
         key = {"endpoint": cohort.endpoint, "cohort": cohort.name, "model": spec.name}
-        for fold, (train, test) in enumerate(outer[id(cohort)], start=1):
-            chosen = select(spec, cohort, train, folds, derived_seed(seed, repeat, fold))
-            X_test = cohort.X.iloc[test]
-            risk = chosen.risk(X_test)
-            cap = float(cohort.time[train].max())
-            scores = metrics.fold_metrics(
-                cohort.time[train],
-                cohort.event[train],
-                cohort.time[test],
-                cohort.event[test],
-                risk,
-                lambda times, X=X_test, m=chosen: m.survival(X, times),
-                year_days=year_days,
-                horizon_days=horizon_days,
-            )
-            risk_h = (
-                1 - chosen.survival(X_test, [horizon_days])[:, 0]
-                if horizon_days <= cap
-                else np.full(test.size, np.nan)
-            )
-            coef = chosen.coef
-            fold_key = key | {"repeat": repeat, "fold": fold}
-            metric_rows.append(
+        chosen = select(spec, cohort, train, folds, derived_seed(seed, repeat, fold))
+        X_test = cohort.X.iloc[test]
+        risk = chosen.risk(X_test)
+        cap = float(cohort.time[train].max())
+        scores = metrics.fold_metrics(
+            cohort.time[train],
+            cohort.event[train],
+            cohort.time[test],
+            cohort.event[test],
+            risk,
+            lambda times, X=X_test, m=chosen: m.survival(X, times),
+            year_days=year_days,
+            horizon_days=horizon_days,
+        )
+        risk_h = (
+            1 - chosen.survival(X_test, [horizon_days])[:, 0]
+            if horizon_days <= cap
+            else np.full(test.size, np.nan)
+        )
+        coef = chosen.coef
+        fold_key = key | {"repeat": repeat, "fold": fold}
+        metric_rows.append(
+            fold_key
+            | {
+                "n_train": train.size,
+                "events_train": int(cohort.event[train].sum()),
+                "n_test": test.size,
+                "events_test": int(cohort.event[test].sum()),
+                "alpha": chosen.alpha,
+                "n_selected": int(np.count_nonzero(coef)),
+            }
+            | scores
+        )
+        coef_rows.append(
+            pd.DataFrame(
                 fold_key
                 | {
-                    "n_train": train.size,
-                    "events_train": int(cohort.event[train].sum()),
-                    "n_test": test.size,
-                    "events_test": int(cohort.event[test].sum()),
-                    "alpha": chosen.alpha,
-                    "n_selected": int(np.count_nonzero(coef)),
+                    "predictor": chosen.predictors,
+                    "group": [cohort.groups[p] for p in chosen.predictors],
+                    "coefficient": coef,
                 }
-                | scores
             )
-            coef_rows.append(
-                pd.DataFrame(
-                    fold_key
-                    | {
-                        "predictor": chosen.predictors,
-                        "group": [cohort.groups[p] for p in chosen.predictors],
-                        "coefficient": coef,
-                    }
-                )
+        )
+        prediction_rows.append(
+            pd.DataFrame(
+                fold_key
+                | {
+                    "USUBJID": cohort.X.index[test],
+                    "time": cohort.time[test],
+                    "event": cohort.event[test],
+                    "risk_score": risk,
+                    "risk_horizon": risk_h,
+                }
             )
-            prediction_rows.append(
-                pd.DataFrame(
-                    fold_key
-                    | {
-                        "USUBJID": cohort.X.index[test],
-                        "time": cohort.time[test],
-                        "event": cohort.event[test],
-                        "risk_score": risk,
-                        "risk_horizon": risk_h,
-                    }
-                )
-            )
+        )
     return RepeatResult(
         pd.DataFrame(metric_rows),
         pd.concat(coef_rows, ignore_index=True),
@@ -218,7 +223,7 @@ def final_models(cohorts: list[Cohort], *, folds: int, seed: int) -> pd.DataFram
     the markers), its hazard ratio, and the chosen alpha.
     """
     frames = []
-    for cohort, spec in analyses(cohorts):
+    for cohort, spec in progress(analyses(cohorts), "final models"):
         everyone = np.arange(cohort.time.size)
         chosen = select(spec, cohort, everyone, folds, derived_seed(seed, FINAL_REPEAT))
         coef = chosen.coef
