@@ -3,10 +3,13 @@
 from pathlib import Path
 
 from sbrtlung.logs import logged
-from sbrtlung.validate import report_markdown, validate_exports
+from sbrtlung.period import study_period
+from sbrtlung.validate import report_markdown, validate_exports, write_findings
 
 with logged(snakemake) as log:
-    tables, findings = validate_exports(snakemake.params.folder, snakemake.params.config)
-    findings.to_csv(snakemake.output.csv, index=False, lineterminator="\n")
-    Path(snakemake.output.md).write_text(report_markdown(findings, tables), encoding="utf-8")
+    period = study_period(snakemake.params.config)
+    tables, findings = validate_exports(snakemake.params.folder, snakemake.params.config, period)
+    write_findings(findings, snakemake.output.csv)
+    report = report_markdown(findings, tables, period)
+    Path(snakemake.output.md).write_text(report, encoding="utf-8")
     log.info("findings by severity: %s", findings["severity"].value_counts().to_dict())
