@@ -2,13 +2,15 @@
 # One rules/*.smk per stage; every rule calls one thin script, every script one library call.
 from snakemake.utils import min_version, validate
 
+from sbrtlung.config import iso_dates
+
 min_version("9.0")
 
 
 configfile: "config/config.yaml"
 
 
-validate(config, "schemas/config.schema.yaml")
+validate(iso_dates(config), "schemas/config.schema.yaml")
 
 
 include: "rules/common.smk"

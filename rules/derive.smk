@@ -26,6 +26,7 @@ rule adsl:
         "results/adam/adsl.parquet",
     params:
         lost_after_days=config["lost_to_follow_up_days"],
+        data_cut=DATA_CUT,
     log:
         "logs/adsl.log",
     benchmark:

@@ -49,7 +49,7 @@ from sbrtlung import design, efficacy
 from sbrtlung.adam import derive_all
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.formatting import number, percent
-from sbrtlung.simulate import simulate_trial
+from sbrtlung.simulate import simulate_trial, study_dates
 from sbrtlung.truth import RATE_TRUTHS, true_values
 
 # Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
@@ -119,7 +119,7 @@ def analyse_replicate(
     config: Mapping[str, Any], sim: Mapping[str, Any], seeds: tuple[int, int]
 ) -> tuple[pd.DataFrame, bool]:
     """One synthetic trial analysed as the workflow does: its 2-year rates and the decision."""
-    adam = derive_all(simulate_trial(sim, seeds[0]), config)
+    adam = derive_all(simulate_trial(sim, seeds[0]), config, pd.Timestamp(study_dates(sim)[1]))
     times = {HORIZON: config["horizon_days"]}
     rates = efficacy.rates(adam["adtte"], adam["adsl"], times, bootstrap_reps(config), seeds[1])
     decision = efficacy.primary_decision(rates, HORIZON, config["hypothesis"]["lcr_null"])
