@@ -34,6 +34,9 @@ Interpretation choices (also in docs/data_contract.md):
   course of under 4 days, so it can be right, but labels may be swapped).
 - The study period (`sbrtlung.period`): every date on or before the data cut and on or after
   the study start (a surgery up to 20 years before it).
+- A rule that looks ids up in another export is skipped when that export's id column holds a
+  value its column contract refused (`Rule.keys`): every lookup would fail, and the finding
+  on the id is the root cause.
 - An export with a header and no data row: FATAL where the endpoints need its rows;
   progression and adverse events may have none (no event, WARN to confirm); without lab
   values the marker analyses are skipped (WARN). Every other rule that reads a required
@@ -675,12 +678,6 @@ _PATIENT_FILES = (
 )
 _TREATMENT = ("patients", "sbrt")
 
-_EMPTY_ALLOWED = {
-    "progression": "no regional or distant failure is recorded: analysed as none; confirm the "
-    "export is complete",
-    "adverse_events": "no adverse event is recorded: analysed as none; confirm the export is "
-    "complete",
-}
 _USUAL_FIELDS = tuple(
     key
     for key, bound in limits.FIELDS.items()
@@ -703,8 +700,18 @@ RULES: tuple[Rule, ...] = (
         for stem in REQUIRED_EXPORTS
     ),
     *(
-        Rule("no_event_recorded", "WARN", stem, "", description, (stem,), _empty(stem), True)
-        for stem, description in _EMPTY_ALLOWED.items()
+        Rule(
+            "no_event_recorded",
+            "WARN",
+            stem,
+            "",
+            "an export of events has no data row: analysed as no event (no regional or distant "
+            "failure, no adverse event); confirm that the export is complete",
+            (stem,),
+            _empty(stem),
+            reads_empty=True,
+        )
+        for stem in ("progression", "adverse_events")
     ),
     Rule(
         "no_lab_values",
@@ -1030,8 +1037,7 @@ RULES: tuple[Rule, ...] = (
         "FATAL",
         "labs",
         "value",
-        "a lab value outside what is physiologically possible for its analyte "
-        "(canonical unit; schemas/limits.py)",
+        "a lab value outside what is physiologically possible for its analyte (canonical unit)",
         ("labs",),
         _lab_limits(usual=False),
     ),
@@ -1087,7 +1093,7 @@ RULES: tuple[Rule, ...] = (
         "WARN",
         "labs",
         "value",
-        "a lab value possible but outside the usual range of its analyte (schemas/limits.py)",
+        "a lab value possible but outside the usual range of its analyte (canonical unit)",
         ("labs",),
         _lab_limits(usual=True),
     ),
@@ -1097,7 +1103,7 @@ RULES: tuple[Rule, ...] = (
             "WARN",
             file,
             column,
-            "a value possible but outside the usual range of its column (schemas/limits.py)",
+            "a value possible but outside the usual range of its column",
             (file,),
             _unusual_value(file, column),
         )

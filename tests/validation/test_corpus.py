@@ -102,8 +102,8 @@ CRP = lab_row("S01-001", "one_month", "crp")
 WBC = lab_row("S01-001", "baseline", "wbc")
 EMPTY_FATAL = ("screening", "patients", "lesions", "sbrt", "imaging", "follow_up")
 EMPTY_WARN = {
-    "progression": ("no_event_recorded", "no regional or distant failure"),
-    "adverse_events": ("no_event_recorded", "no adverse event is recorded"),
+    "progression": ("no_event_recorded", "analysed as no event"),
+    "adverse_events": ("no_event_recorded", "analysed as no event"),
     "labs": ("no_lab_values", "blood-marker analyses"),
 }
 
