@@ -5,6 +5,7 @@ import sys
 from snakemake.utils import min_version, validate
 
 from sbrtlung import console
+from sbrtlung.config import iso_dates
 
 min_version("9.0")
 
@@ -12,7 +13,7 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "schemas/config.schema.yaml")
+validate(iso_dates(config), "schemas/config.schema.yaml")
 
 
 include: "rules/common.smk"

@@ -5,6 +5,7 @@
 import os
 
 from sbrtlung.manuscript.render import load_project
+from sbrtlung.manuscript.sections import PARTS as MANUSCRIPT_PARTS
 
 MANUSCRIPT = load_project("manuscript")
 
@@ -25,6 +26,23 @@ rule manuscript_variables:
         config=config,
     script:
         "../scripts/manuscript_variables.py"
+
+
+rule manuscript_sections:
+    """The parts of the paper that depend on whether the blood markers could be analysed:
+    their full text, or the text saying the analyses were skipped (ADLB has no row)."""
+    input:
+        adlb="results/adam/adlb.parquet",
+    output:
+        expand("manuscript/_results/sections/{part}.qmd", part=MANUSCRIPT_PARTS),
+    log:
+        "logs/manuscript_sections.log",
+    benchmark:
+        "benchmarks/manuscript_sections.tsv",
+    conda:
+        ENV
+    script:
+        "../scripts/manuscript_sections.py"
 
 
 rule manuscript_result:

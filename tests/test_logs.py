@@ -35,6 +35,33 @@ def test_a_failure_leaves_its_traceback_and_the_resources(tmp_path):
     assert RESOURCES.search(text)
 
 
+@pytest.mark.parametrize("suffix", [".parquet", ".json", ".csv"])
+def test_a_corrupt_input_is_named_with_how_to_rebuild_it(tmp_path, capsys, suffix):
+    import pandas as pd
+
+    good, bad = tmp_path / f"good{suffix}", tmp_path / f"bad{suffix}"
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    if suffix == ".parquet":
+        frame.to_parquet(good)
+        bad.write_bytes(good.read_bytes()[:-40])  # truncated: the footer is gone
+    elif suffix == ".json":
+        good.write_text('{"a": 1}')
+        bad.write_text('{"a": ')
+    else:
+        good.write_text("a,b\n1,x\n")
+        bad.write_bytes(b'a,b\n1,"x\n')  # cut inside a quoted field
+    log = tmp_path / "rule.log"
+    smk = SimpleNamespace(rule="efficacy", log=[str(log)], input=[str(good), str(bad)])
+    with pytest.raises(SystemExit) as stopped, logged(smk):
+        raise OSError("a library error deep in the reader")
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0]
+    assert err[0].startswith(f"rule efficacy: input {bad} is truncated or corrupt (")
+    assert err[0].endswith("delete it and run snakemake again, which rebuilds it")
+    assert "OSError: a library error" in log.read_text()  # the traceback stays in the log
+
+
 def test_peak_memory_counts_what_the_process_touched():
     """A fresh interpreter that fills 300 MiB reports a peak above 300 MiB, one that does
     not stays below, even when its parent holds 500 MiB as it spawns them (Linux's ru_maxrss

@@ -80,6 +80,7 @@ def test_variables_format_every_kind_of_number():
     c = out["models"]["OS"]["clinical"]["harrell_c"]
     assert (c["mean"], c["ci95"], c["ci95_lower"]) == ("0.508", "0.443-0.571", "0.443")
     assert out["gain"]["harrell_c"]["ci95"] == "-0.034 to 0.123"
+
     assert c["text"] == "0.508 (0.443-0.571)"  # a spread over repeats, not labelled a CI
     assert (out["n_enrolled"], out["primary_success"], out["primary_null"]) == ("100", "no", "80%")
     assert out["sample_size"] == {
@@ -143,6 +144,24 @@ def test_build_settings_follow_the_fallback_and_accept_more_than_the_plan():
     assert not variables.build_settings(config.load(bootstrap_reps=5000, cv_repeats=50))["quick"]
     built = variables.build(json.loads((DEMO / "key_results.json").read_text()), config.load())
     assert built["build"]["quick"] == "no" and built["build"]["title"] == "Full build"
+
+
+def test_what_could_not_be_estimated_says_so():
+    """A model or hazard ratio without events, an incidence of an empty set: the text is "not
+    estimable", never "not reached" (a median's word) nor a CI of NAs."""
+    missing = {"ci95": [None, None]}
+    results = {
+        "models": {"OS": {"clinical": {"harrell_c": {"mean": float("nan"), **missing}}}},
+        "marker_cox": {"OS": {"nlr_baseline": {"hr": None, "n": 0, **missing}}},
+        "os_2y": {"estimate": None, **missing},
+        "median_os_months": {"estimate": None, **missing},
+    }
+    out = variables.build(results, config.load())
+    assert out["models"]["OS"]["clinical"]["harrell_c"]["text"] == "not estimable"
+    assert out["models"]["OS"]["clinical"]["harrell_c"]["mean"] == "not estimable"
+    assert out["marker_cox"]["OS"]["nlr_baseline"]["text"] == "not estimable"
+    assert out["os_2y"]["text"] == "not estimable"
+    assert out["median_os_months"]["text"] == "not reached (95% CI NE-NE)"
 
 
 def test_variables_yaml_prints_strings_exactly():

@@ -1,5 +1,6 @@
 """Logging of a rule script into the rule's Snakemake `log:` file, and progress of long loops."""
 
+import json
 import logging
 import math
 import resource
@@ -18,7 +19,10 @@ def logged(smk: Any) -> Iterator[logging.Logger]:
     """Send the script's log, the library's (`progress`) and any traceback to the rule's log.
 
     Without this, a failing rule script leaves only "see log" and an empty log behind. The
-    handler sits on the `sbrtlung` logger, so every `sbrtlung.*` logger reaches the file.
+    handler sits on the `sbrtlung` logger, so every `sbrtlung.*` logger reaches the file. When
+    the script fails because an input (an intermediate file of an earlier rule) is truncated
+    or corrupt, the user gets one line naming it and how to rebuild it, not a library
+    traceback (which stays in the log).
     """
     package = logging.getLogger("sbrtlung")
     logger = logging.getLogger(f"sbrtlung.rule.{smk.rule}")
@@ -35,8 +39,17 @@ def logged(smk: Any) -> Iterator[logging.Logger]:
         raise
     except BaseException:
         logger.exception("rule %s failed", smk.rule)
-        print(f"rule {smk.rule} failed; traceback in {smk.log[0]}", file=sys.stderr)
-        raise
+        broken = corrupt_input(getattr(smk, "input", ()))
+        if broken is None:
+            print(f"rule {smk.rule} failed; traceback in {smk.log[0]}", file=sys.stderr)
+            raise
+        message = (
+            f"rule {smk.rule}: input {broken[0]} is truncated or corrupt ({broken[1]}); delete "
+            "it and run snakemake again, which rebuilds it"
+        )
+        logger.error(message)
+        print(message, file=sys.stderr)
+        raise SystemExit(1) from None
     finally:
         cpu, peak = usage()
         logger.info("resources: cpu %.2f s, peak RSS %.0f MiB", cpu, peak)
@@ -79,6 +92,24 @@ def progress(
                 100 * done / n,
                 clock() - start,
             )
+
+
+def corrupt_input(paths: Iterable[Any]) -> tuple[str, str] | None:
+    """The first input file (parquet, CSV, JSON) that cannot be read whole, and why."""
+    import pandas as pd
+    import pyarrow.parquet as parquet
+
+    readers = {".parquet": parquet.read_table, ".csv": pd.read_csv}
+    readers[".json"] = lambda path: json.loads(Path(path).read_text(encoding="utf-8"))
+    for path in map(Path, paths):
+        read = readers.get(path.suffix)
+        if read is None or not path.is_file():
+            continue
+        try:
+            read(path)
+        except Exception as error:
+            return str(path), f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+    return None
 
 
 def usage() -> tuple[float, float]:

@@ -53,12 +53,13 @@ def efficacy_table(rates: pd.DataFrame, medians: pd.DataFrame) -> pd.DataFrame:
 def worst_grade_markdown(table: pd.DataFrame, subset: str, phase: str) -> str:
     """Patients by worst grade per term, 'n (%)' of the safety set."""
     chosen = table[(table["subset"] == subset) & (table["phase"] == phase)]
-    if chosen.empty:
-        return "No adverse event in this category.\n"
     columns = {f"grade{g}": f"Grade {g}" for g in range(1, 6)} | {
         "any": "Any grade",
         "grade3plus": "Grade >= 3",
     }
+    if chosen.empty:  # still a table: the paper cross-references it as one
+        none = {"Term": "No adverse event in this category"} | dict.fromkeys(columns.values(), "")
+        return markdown_table(pd.DataFrame([none]))
     out = pd.DataFrame({"Term": chosen["term"].map(_label)})
     for column, title in columns.items():
         out[title] = [n_pct(n, total) for n, total in zip(chosen[column], chosen["N"], strict=True)]

@@ -56,7 +56,7 @@ from sbrtlung.adam.endpoints import RECORDS
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.formatting import number, percent
 from sbrtlung.logs import progress
-from sbrtlung.simulate import simulate_trial
+from sbrtlung.simulate import simulate_trial, study_dates
 from sbrtlung.truth import RATE_TRUTHS, true_values
 
 # Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
@@ -183,7 +183,8 @@ def analyse_replicate_full(
 ) -> pd.DataFrame:
     """The same rows through the workflow's whole path: every export, every analysis dataset,
     `efficacy.rates` (the reference the fast path is tested and benchmarked against)."""
-    adam = derive_all(simulate_trial(sim, seeds[0]), config)
+    cut = pd.Timestamp(study_dates(sim)[1])  # the workflow's data cut of a synthetic trial
+    adam = derive_all(simulate_trial(sim, seeds[0]), config, cut)
     rates = efficacy.rates(
         adam["adtte"],
         adam["adsl"],

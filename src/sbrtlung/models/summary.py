@@ -15,6 +15,9 @@
   that mean risk, and each tertile's mean predicted risk is set against its Kaplan-Meier
   observed risk at the horizon, 1 - S(horizon), with the log(-log) Greenwood 95% CI. A
   tertile in which nobody is followed to the horizon has no observed value.
+
+A model that could not be estimated (`cv.analyses`) has no rows in these tables; the key
+results still name it, with missing values, so the text can say it was not estimable.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sbrtlung.estimators import kaplan_meier, survival_at
+from sbrtlung.models.data import ENDPOINTS
 from sbrtlung.models.metrics import METRICS
 from sbrtlung.models.pipeline import MODELS, REFERENCE
 
@@ -30,6 +34,8 @@ KEYS = ["endpoint", "cohort", "model"]
 LEVEL = 0.95
 PERCENTILES = (2.5, 97.5)
 TERTILES = 3
+SUMMARY_COLUMNS = ["mean", "lower", "upper", "n_repeats", "folds_missing", "folds"]
+CALIBRATION_COLUMNS = [*KEYS, "tertile", "n", "events", "predicted", "observed", "lower", "upper"]
 # (model, reference) pairs of the paired comparisons; the second only exists in the
 # landmark cohort, where it isolates what the dynamics add to the baseline markers.
 COMPARISONS = (
@@ -48,6 +54,9 @@ def _long(fold_metrics: pd.DataFrame) -> pd.DataFrame:
 
 def _summarise(repeat_values: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Mean and percentile interval over repeats of the repeat means in column `value`."""
+
+    if repeat_values.empty:
+        return pd.DataFrame(columns=[*keys, *SUMMARY_COLUMNS])
 
     def one(group: pd.DataFrame) -> pd.Series:
         values = group["value"].dropna().to_numpy()
@@ -73,6 +82,8 @@ def _summarise(repeat_values: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _repeat_means(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per repeat: the mean over the folds with a value, and how many folds had none."""
+    if long.empty:
+        return pd.DataFrame(columns=[*keys, "repeat", "value", "folds_missing", "folds"])
     grouped = long.groupby([*keys, "repeat"], sort=False)["value"]
     return pd.DataFrame(
         {
@@ -155,20 +166,20 @@ def calibration(predictions: pd.DataFrame, horizon_days: float) -> pd.DataFrame:
                     "upper": 1 - surv[1],
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
 
 
 def _entry(row: pd.Series) -> dict:
     return {"mean": row["mean"], "ci95": [row["lower"], row["upper"]]}
 
 
-def _block(table: pd.DataFrame) -> dict:
-    """{endpoint: {model: {metric: {mean, ci95}}}} of the rows given."""
-    out: dict = {}
+def _block(table: pd.DataFrame, models: list[str]) -> dict:
+    """{endpoint: {model: {metric: {mean, ci95}}}} of the rows given; every endpoint, model
+    of `models` and metric is there, missing (NaN) where the model was not estimable."""
+    missing = {"mean": np.nan, "ci95": [np.nan, np.nan]}
+    out = {e: {m: dict.fromkeys(METRICS, missing) for m in models} for e in ENDPOINTS}
     for _, row in table.iterrows():
-        out.setdefault(row["endpoint"], {}).setdefault(row["model"], {})[row["metric"]] = _entry(
-            row
-        )
+        out[row["endpoint"]][row["model"]][row["metric"]] = _entry(row)
     return out
 
 
@@ -191,14 +202,19 @@ def key_results(performance: pd.DataFrame, gains: pd.DataFrame) -> dict:
     landmark_perf = performance[performance["cohort"] == "landmark"]
     landmark_gain = gains[gains["cohort"] == "landmark"]
     versus = gains["reference"] == REFERENCE
+    everyone = [m.name for m in MODELS]
+    compared = {ref: [m for m, r in COMPARISONS if r == ref] for _, ref in COMPARISONS}
     return {
-        "models": _block(performance[is_main(performance)]),
-        "gain_over_clinical": _block(gains[versus & is_main(gains)]),
+        "models": _block(performance[is_main(performance)], everyone),
+        "gain_over_clinical": _block(gains[versus & is_main(gains)], compared[REFERENCE]),
         "landmark": {
-            "models": _block(landmark_perf),
-            "gain_over_clinical": _block(landmark_gain[landmark_gain["reference"] == REFERENCE]),
+            "models": _block(landmark_perf, everyone),
+            "gain_over_clinical": _block(
+                landmark_gain[landmark_gain["reference"] == REFERENCE], compared[REFERENCE]
+            ),
             "gain_over_clinical_markers": _block(
-                landmark_gain[landmark_gain["reference"] == "clinical_markers"]
+                landmark_gain[landmark_gain["reference"] == "clinical_markers"],
+                compared["clinical_markers"],
             ),
         },
         "cohorts": {
