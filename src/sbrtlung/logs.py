@@ -21,8 +21,8 @@ def logged(smk: Any) -> Iterator[logging.Logger]:
     Without this, a failing rule script leaves only "see log" and an empty log behind. The
     handler sits on the `sbrtlung` logger, so every `sbrtlung.*` logger reaches the file. When
     the script fails because an input (an intermediate file of an earlier rule) is truncated
-    or corrupt, the user gets one line naming it and how to rebuild it, not a library
-    traceback (which stays in the log).
+    or corrupt, the user gets one line naming it and how to rebuild it, in the log too, and no
+    library traceback.
     """
     package = logging.getLogger("sbrtlung")
     logger = logging.getLogger(f"sbrtlung.rule.{smk.rule}")
@@ -37,17 +37,20 @@ def logged(smk: Any) -> Iterator[logging.Logger]:
         yield logger
     except SystemExit:
         raise
-    except BaseException:
-        logger.exception("rule %s failed", smk.rule)
+    except BaseException as error:
         broken = corrupt_input(getattr(smk, "input", ()))
         if broken is None:
+            logger.exception("rule %s failed", smk.rule)
             print(f"rule {smk.rule} failed; traceback in {smk.log[0]}", file=sys.stderr)
             raise
+        # The cause is known: one line, here and in the log (which the profile prints), and no
+        # library traceback.
         message = (
             f"rule {smk.rule}: input {broken[0]} is truncated or corrupt ({broken[1]}); delete "
             "it and run snakemake again, which rebuilds it"
         )
         logger.error(message)
+        logger.error("the error it caused: %s: %s", type(error).__name__, error)
         print(message, file=sys.stderr)
         raise SystemExit(1) from None
     finally:
