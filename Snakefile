@@ -1,6 +1,11 @@
 # Raw case-report-form exports -> validation gate -> ADaM-style datasets -> analyses -> paper.
 # One rules/*.smk per stage; every rule calls one thin script, every script one library call.
+import sys
+
 from snakemake.utils import min_version, validate
+
+from sbrtlung import console
+from sbrtlung.config import iso_dates
 
 min_version("9.0")
 
@@ -8,7 +13,7 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "schemas/config.schema.yaml")
+validate(iso_dates(config), "schemas/config.schema.yaml")
 
 
 include: "rules/common.smk"
@@ -27,6 +32,21 @@ include: "rules/markers.smk"
 include: "rules/models.smk"
 include: "rules/simstudy.smk"
 include: "rules/manuscript.smk"
+
+
+# The front page of `snakemake --report report.html`: the study and the report's categories.
+report: "report/workflow.rst"
+
+
+# The end of a run: where the paper is, or which job's log explains the failure.
+onsuccess:
+    message = console.finished(MANUSCRIPT.outputs(), "results/key_results.json")
+    if message:
+        print(message, file=sys.stderr)
+
+
+onerror:
+    print(console.failure(log), file=sys.stderr)
 
 
 rule all:

@@ -3,8 +3,16 @@ import math
 import sys
 from pathlib import Path
 
+from sbrtlung.period import analysis_cut, check as period_problem
 from sbrtlung.provenance import git_state
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validate import raw_dir_problem
+
+# A folder that cannot be read, or a date of the config that is not one, stops the workflow
+# before it plans any job, with one line instead of a traceback inside the first job.
+for problem in (config["raw_dir"] and raw_dir_problem(config["raw_dir"]), period_problem(config)):
+    if problem:
+        sys.exit(f"config error: {problem}")
 
 ENV = "../envs/analysis.yaml"
 SIMULATED_RAW = "results/raw"
@@ -17,6 +25,8 @@ REDCAP_FILES = {name: f"{config['raw_dir']}/{name}.csv" for name in ("records", 
 REDCAP_EXPORTS = "results/redcap/exports"
 REDCAP_ROWS = "results/redcap/rows.csv"
 RAW_DIR = REDCAP_EXPORTS if REDCAP else config["raw_dir"] or SIMULATED_RAW
+# The data cut of the analysis (ISO date), or None: then the latest date of the exports.
+DATA_CUT = analysis_cut(config) and f"{analysis_cut(config):%Y-%m-%d}"
 VALIDATED = expand("results/validated/{table}.parquet", table=EXPORTS)
 
 
@@ -49,6 +59,7 @@ def delivered(wildcards):
 def validated(*tables):
     """The gate's typed tables of the named exports."""
     return [f"results/validated/{t}.parquet" for t in tables]
+
 
 # The code's version, read when the workflow starts: a new commit or an edit reruns provenance.
 GIT = git_state(workflow.basedir)

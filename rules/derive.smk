@@ -10,7 +10,7 @@ rule adles:
     log:
         "logs/adles.log",
     benchmark:
-        "benchmarks/adles.tsv",
+        "benchmarks/adles.tsv"
     conda:
         ENV
     script:
@@ -24,14 +24,15 @@ rule adsl:
         adles="results/adam/adles.parquet",
     output:
         "results/adam/adsl.parquet",
-    params:
-        lost_after_days=config["lost_to_follow_up_days"],
     log:
         "logs/adsl.log",
     benchmark:
-        "benchmarks/adsl.tsv",
+        "benchmarks/adsl.tsv"
     conda:
         ENV
+    params:
+        lost_after_days=config["lost_to_follow_up_days"],
+        data_cut=DATA_CUT,
     script:
         "../scripts/adsl.py"
 
@@ -44,14 +45,14 @@ rule adtte:
         adles="results/adam/adles.parquet",
     output:
         "results/adam/adtte.parquet",
-    params:
-        month_days=config["month_days"],
     log:
         "logs/adtte.log",
     benchmark:
-        "benchmarks/adtte.tsv",
+        "benchmarks/adtte.tsv"
     conda:
         ENV
+    params:
+        month_days=config["month_days"],
     script:
         "../scripts/adtte.py"
 
@@ -63,14 +64,14 @@ rule adae:
         adsl="results/adam/adsl.parquet",
     output:
         "results/adam/adae.parquet",
-    params:
-        acute_days=config["acute_ae_days"],
     log:
         "logs/adae.log",
     benchmark:
-        "benchmarks/adae.tsv",
+        "benchmarks/adae.tsv"
     conda:
         ENV
+    params:
+        acute_days=config["acute_ae_days"],
     script:
         "../scripts/adae.py"
 
@@ -82,16 +83,16 @@ rule adlb:
         adsl="results/adam/adsl.parquet",
     output:
         "results/adam/adlb.parquet",
-    params:
-        windows=config["lab_windows"],
-        drop_out_of_window=config["drop_out_of_window_labs"],
-    resources:
-        mem_mb=memory(310),
     log:
         "logs/adlb.log",
     benchmark:
-        "benchmarks/adlb.tsv",
+        "benchmarks/adlb.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=memory(310),
+    params:
+        windows=config["lab_windows"],
+        drop_out_of_window=config["drop_out_of_window_labs"],
     script:
         "../scripts/adlb.py"

@@ -8,6 +8,14 @@ rule efficacy:
         medians="results/efficacy/medians.csv",
         primary="results/efficacy/primary.json",
         pattern="results/efficacy/failure_pattern.csv",
+    log:
+        "logs/efficacy.log",
+    benchmark:
+        "benchmarks/efficacy.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=4000,
     params:
         times={"1y": config["year_days"], "2y": config["horizon_days"]},
         reps=config["bootstrap_reps"],
@@ -15,14 +23,6 @@ rule efficacy:
         month_days=config["month_days"],
         lcr_null=config["hypothesis"]["lcr_null"],
         alpha_one_sided=config["hypothesis"]["alpha_one_sided"],
-    resources:
-        mem_mb=4000,
-    log:
-        "logs/efficacy.log",
-    benchmark:
-        "benchmarks/efficacy.tsv",
-    conda:
-        ENV
     script:
         "../scripts/efficacy.py"
 
@@ -49,7 +49,7 @@ rule efficacy_tables:
     log:
         "logs/efficacy_tables.log",
     benchmark:
-        "benchmarks/efficacy_tables.tsv",
+        "benchmarks/efficacy_tables.tsv"
     conda:
         ENV
     script:

@@ -1,6 +1,7 @@
 # Efficacy figures (SAP 5): a 300 dpi PNG for the report and a vector PDF for the journal,
 # drawn from ADTTE/ADSL only, byte-reproducible from the same inputs and config.
 
+
 rule figure_local_failure:
     """Cumulative incidence of local failure per lesion with its bootstrap band, 1 - KM."""
     input:
@@ -12,17 +13,17 @@ rule figure_local_failure:
             category="3. Efficacy",
         ),
         pdf="results/figures/local_failure.pdf",
+    log:
+        "logs/figure_local_failure.log",
+    benchmark:
+        "benchmarks/figure_local_failure.tsv"
+    conda:
+        ENV
     params:
         horizon_days=config["horizon_days"],
         month_days=config["month_days"],
         reps=config["bootstrap_reps"],
         seed=config["seed"],
-    log:
-        "logs/figure_local_failure.log",
-    benchmark:
-        "benchmarks/figure_local_failure.tsv",
-    conda:
-        ENV
     script:
         "../scripts/figure_local_failure.py"
 
@@ -38,15 +39,15 @@ rule figure_pfs_os:
             category="3. Efficacy",
         ),
         pdf="results/figures/pfs_os.pdf",
-    params:
-        horizon_days=config["horizon_days"],
-        month_days=config["month_days"],
     log:
         "logs/figure_pfs_os.log",
     benchmark:
-        "benchmarks/figure_pfs_os.tsv",
+        "benchmarks/figure_pfs_os.tsv"
     conda:
         ENV
+    params:
+        horizon_days=config["horizon_days"],
+        month_days=config["month_days"],
     script:
         "../scripts/figure_pfs_os.py"
 
@@ -62,17 +63,17 @@ rule figure_failure_patterns:
             category="3. Efficacy",
         ),
         pdf="results/figures/failure_patterns.pdf",
+    log:
+        "logs/figure_failure_patterns.log",
+    benchmark:
+        "benchmarks/figure_failure_patterns.tsv"
+    conda:
+        ENV
     params:
         horizon_days=config["horizon_days"],
         month_days=config["month_days"],
         reps=config["bootstrap_reps"],
         seed=config["seed"],
-    log:
-        "logs/figure_failure_patterns.log",
-    benchmark:
-        "benchmarks/figure_failure_patterns.tsv",
-    conda:
-        ENV
     script:
         "../scripts/figure_failure_patterns.py"
 
@@ -89,13 +90,13 @@ rule figure_swimmer:
             category="3. Efficacy",
         ),
         pdf="results/figures/swimmer.pdf",
-    params:
-        month_days=config["month_days"],
     log:
         "logs/figure_swimmer.log",
     benchmark:
-        "benchmarks/figure_swimmer.tsv",
+        "benchmarks/figure_swimmer.tsv"
     conda:
         ENV
+    params:
+        month_days=config["month_days"],
     script:
         "../scripts/figure_swimmer.py"

@@ -15,7 +15,7 @@ rule consort:
     log:
         "logs/consort.log",
     benchmark:
-        "benchmarks/consort.tsv",
+        "benchmarks/consort.tsv"
     conda:
         ENV
     script:

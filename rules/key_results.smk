@@ -15,14 +15,14 @@ rule key_results:
         simulation_study="results/simulation_study/key_results.json",
     output:
         "results/key_results.json",
-    params:
-        config=config,
     log:
         "logs/key_results.log",
     benchmark:
-        "benchmarks/key_results.tsv",
+        "benchmarks/key_results.tsv"
     conda:
         ENV
+    params:
+        config=config,
     script:
         "../scripts/key_results.py"
 
@@ -40,7 +40,7 @@ rule checklists:
     log:
         "logs/checklists.log",
     benchmark:
-        "benchmarks/checklists.tsv",
+        "benchmarks/checklists.tsv"
     conda:
         ENV
     script:

@@ -5,6 +5,7 @@
 import os
 
 from sbrtlung.manuscript.render import load_project
+from sbrtlung.manuscript.sections import PARTS as MANUSCRIPT_PARTS
 
 MANUSCRIPT = load_project("manuscript")
 
@@ -17,17 +18,34 @@ rule manuscript_variables:
         sources=[str(p) for p in MANUSCRIPT.sources()],
     output:
         "manuscript/_variables.yml",
-    params:
-        config=config,
-        project=lambda wildcards, output: os.path.dirname(output[0]),
     log:
         "logs/manuscript_variables.log",
     benchmark:
-        "benchmarks/manuscript_variables.tsv",
+        "benchmarks/manuscript_variables.tsv"
+    conda:
+        ENV
+    params:
+        config=config,
+        project=lambda wildcards, output: os.path.dirname(output[0]),
+    script:
+        "../scripts/manuscript_variables.py"
+
+
+rule manuscript_sections:
+    """The parts of the paper that depend on whether the blood markers could be analysed:
+    their full text, or the text saying the analyses were skipped (ADLB has no row)."""
+    input:
+        adlb="results/adam/adlb.parquet",
+    output:
+        expand("manuscript/_results/sections/{part}.qmd", part=MANUSCRIPT_PARTS),
+    log:
+        "logs/manuscript_sections.log",
+    benchmark:
+        "benchmarks/manuscript_sections.tsv"
     conda:
         ENV
     script:
-        "../scripts/manuscript_variables.py"
+        "../scripts/manuscript_sections.py"
 
 
 rule manuscript_result:
@@ -36,13 +54,13 @@ rule manuscript_result:
         "results/{kind}/{name}",
     output:
         "manuscript/_results/{kind}/{name}",
-    wildcard_constraints:
-        kind="tables|figures",
-        name=r"[^/]+",
     log:
         "logs/manuscript_result/{kind}/{name}.log",
     benchmark:
-        "benchmarks/manuscript_result/{kind}/{name}.tsv",
+        "benchmarks/manuscript_result/{kind}/{name}.tsv"
+    wildcard_constraints:
+        kind="tables|figures",
+        name=r"[^/]+",
     conda:
         ENV
     shell:
@@ -67,15 +85,15 @@ rule manuscript:
             )
             for path in MANUSCRIPT.outputs()
         },
-    params:
-        project=lambda wildcards, input: os.path.dirname(input.variables),
-        engine="auto",
     log:
         "logs/manuscript.log",
     benchmark:
-        "benchmarks/manuscript.tsv",
+        "benchmarks/manuscript.tsv"
     conda:
         ENV
+    params:
+        project=lambda wildcards, input: os.path.dirname(input.variables),
+        engine="auto",
     script:
         "../scripts/manuscript_render.py"
 
@@ -90,7 +108,7 @@ rule manuscript_data_supplement:
     log:
         "logs/manuscript_data_supplement.log",
     benchmark:
-        "benchmarks/manuscript_data_supplement.tsv",
+        "benchmarks/manuscript_data_supplement.tsv"
     conda:
         ENV
     shell:

@@ -9,14 +9,14 @@ rule marker_summary:
         adlb="results/adam/adlb.parquet",
     output:
         "results/markers/summary.csv",
-    resources:
-        mem_mb=memory(23),
     log:
         "logs/marker_summary.log",
     benchmark:
-        "benchmarks/marker_summary.tsv",
+        "benchmarks/marker_summary.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=memory(23),
     script:
         "../scripts/marker_summary.py"
 
@@ -31,16 +31,16 @@ rule marker_cox:
         cox="results/markers/cox.csv",
         remark="results/markers/remark.csv",
         key_results="results/markers/key_results.json",
-    params:
-        landmark_days=config["landmark_days"],
-    resources:
-        mem_mb=memory(31),
     log:
         "logs/marker_cox.log",
     benchmark:
-        "benchmarks/marker_cox.tsv",
+        "benchmarks/marker_cox.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=memory(31),
+    params:
+        landmark_days=config["landmark_days"],
     script:
         "../scripts/marker_cox.py"
 
@@ -70,14 +70,14 @@ rule marker_tables:
             caption="../report/marker_table_remark.rst",
             category="5. Blood markers",
         ),
-    params:
-        landmark_days=config["landmark_days"],  # quoted by the captions
     log:
         "logs/marker_tables.log",
     benchmark:
-        "benchmarks/marker_tables.tsv",
+        "benchmarks/marker_tables.tsv"
     conda:
         ENV
+    params:
+        landmark_days=config["landmark_days"],  # quoted by the captions
     script:
         "../scripts/marker_tables.py"
 
@@ -93,14 +93,14 @@ rule figure_marker_trajectories:
             category="5. Blood markers",
         ),
         pdf="results/figures/marker_trajectories.pdf",
-    resources:
-        mem_mb=memory(21),
     log:
         "logs/figure_marker_trajectories.log",
     benchmark:
-        "benchmarks/figure_marker_trajectories.tsv",
+        "benchmarks/figure_marker_trajectories.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=memory(21),
     script:
         "../scripts/marker_trajectories.py"
 
@@ -116,13 +116,13 @@ rule figure_marker_forest:
             category="5. Blood markers",
         ),
         pdf="results/figures/marker_forest.pdf",
-    params:
-        landmark_days=config["landmark_days"],
     log:
         "logs/figure_marker_forest.log",
     benchmark:
-        "benchmarks/figure_marker_forest.tsv",
+        "benchmarks/figure_marker_forest.tsv"
     conda:
         ENV
+    params:
+        landmark_days=config["landmark_days"],
     script:
         "../scripts/marker_forest.py"

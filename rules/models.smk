@@ -1,6 +1,7 @@
 # Prognostic models (SAP 4): nested cross-validation, one job per outer repeat, then a gather.
 # Repeats are independent jobs (threads 1), so they spread over the cores or a cluster.
 
+
 rule model_repeat:
     """One outer repeat: every model of every cohort on identical stratified splits."""
     input:
@@ -9,22 +10,22 @@ rule model_repeat:
         metrics="results/models/repeats/{repeat}/metrics.csv",
         coefficients="results/models/repeats/{repeat}/coefficients.csv",
         predictions="results/models/repeats/{repeat}/predictions.csv",
+    log:
+        "logs/models/repeat_{repeat}.log",
+    benchmark:
+        "benchmarks/model_repeat/{repeat}.tsv"
     wildcard_constraints:
         repeat=r"[1-9][0-9]*",
-    params:
-        **MODEL_CV,
-        year_days=config["year_days"],
-        horizon_days=config["horizon_days"],
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=memory(31),
         runtime=20,
-    log:
-        "logs/models/repeat_{repeat}.log",
-    benchmark:
-        "benchmarks/model_repeat/{repeat}.tsv",
-    conda:
-        ENV
+    params:
+        **MODEL_CV,
+        year_days=config["year_days"],
+        horizon_days=config["horizon_days"],
     script:
         "../scripts/model_repeat.py"
 
@@ -35,18 +36,18 @@ rule model_final:
         **MODEL_ADAM,
     output:
         "results/models/coefficients.csv",
-    params:
-        **MODEL_CV,
+    log:
+        "logs/models/final.log",
+    benchmark:
+        "benchmarks/model_final.tsv"
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=memory(31),
         runtime=10,
-    log:
-        "logs/models/final.log",
-    benchmark:
-        "benchmarks/model_final.tsv",
-    conda:
-        ENV
+    params:
+        **MODEL_CV,
     script:
         "../scripts/model_final.py"
 
@@ -64,18 +65,18 @@ rule model_summary:
         selection="results/models/selection.csv",
         calibration="results/models/calibration.csv",
         key_results="results/models/key_results.json",
-    params:
-        horizon_days=config["horizon_days"],
+    log:
+        "logs/models/summary.log",
+    benchmark:
+        "benchmarks/model_summary.tsv"
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    log:
-        "logs/models/summary.log",
-    benchmark:
-        "benchmarks/model_summary.tsv",
-    conda:
-        ENV
+    params:
+        horizon_days=config["horizon_days"],
     script:
         "../scripts/model_summary.py"
 
@@ -100,19 +101,19 @@ rule model_tables:
             caption="../report/model_table_tripod.rst",
             category="6. Prognostic models",
         ),
+    log:
+        "logs/models/tables.log",
+    benchmark:
+        "benchmarks/model_tables.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=memory(31),
     params:
         **MODEL_CV,
         repeats=config["cv_repeats"],
         year_days=config["year_days"],
         horizon_days=config["horizon_days"],
-    resources:
-        mem_mb=memory(31),
-    log:
-        "logs/models/tables.log",
-    benchmark:
-        "benchmarks/model_tables.tsv",
-    conda:
-        ENV
     script:
         "../scripts/model_tables.py"
 
@@ -129,16 +130,16 @@ rule model_figure_performance:
             category="6. Prognostic models",
         ),
         pdf="results/figures/model_performance.pdf",
+    log:
+        "logs/models/figure_performance.log",
+    benchmark:
+        "benchmarks/model_figure_performance.tsv"
+    conda:
+        ENV
     params:
         folds=config["cv_folds"],
         repeats=config["cv_repeats"],
         landmark_days=config["landmark_days"],
-    log:
-        "logs/models/figure_performance.log",
-    benchmark:
-        "benchmarks/model_figure_performance.tsv",
-    conda:
-        ENV
     script:
         "../scripts/model_figure_performance.py"
 
@@ -154,16 +155,16 @@ rule model_figure_calibration:
             category="6. Prognostic models",
         ),
         pdf="results/figures/model_calibration.pdf",
+    log:
+        "logs/models/figure_calibration.log",
+    benchmark:
+        "benchmarks/model_figure_calibration.tsv"
+    conda:
+        ENV
     params:
         horizon_days=config["horizon_days"],
         year_days=config["year_days"],
         repeats=config["cv_repeats"],
         landmark_days=config["landmark_days"],
-    log:
-        "logs/models/figure_calibration.log",
-    benchmark:
-        "benchmarks/model_figure_calibration.tsv",
-    conda:
-        ENV
     script:
         "../scripts/model_figure_calibration.py"

@@ -14,14 +14,14 @@ rule provenance:
             caption="../report/table_provenance.rst",
             category="7. Provenance",
         ),
-    params:
-        config=config,
-        git=GIT,
     log:
         "logs/provenance.log",
     benchmark:
-        "benchmarks/provenance.tsv",
+        "benchmarks/provenance.tsv"
     conda:
         ENV
+    params:
+        config=config,
+        git=GIT,
     script:
         "../scripts/provenance.py"

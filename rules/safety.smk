@@ -10,7 +10,7 @@ rule safety:
     log:
         "logs/safety.log",
     benchmark:
-        "benchmarks/safety.tsv",
+        "benchmarks/safety.tsv"
     conda:
         ENV
     script:
@@ -36,7 +36,7 @@ rule safety_tables:
     log:
         "logs/safety_tables.log",
     benchmark:
-        "benchmarks/safety_tables.tsv",
+        "benchmarks/safety_tables.tsv"
     conda:
         ENV
     script:

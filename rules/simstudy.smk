@@ -42,14 +42,14 @@ rule simulation_study_design:
     replicates, seeds, and the configuration every job of the study reads."""
     output:
         "results/design/simulation_study.json",
-    params:
-        config=SIMSTUDY_CONFIG,
     log:
         "logs/simulation_study/design.log",
     benchmark:
-        "benchmarks/simulation_study_design.tsv",
+        "benchmarks/simulation_study_design.tsv"
     conda:
         ENV
+    params:
+        config=SIMSTUDY_CONFIG,
     script:
         "../scripts/simstudy_design.py"
 
@@ -65,18 +65,18 @@ rule simulation_study_batch:
         gate=ancient(VALIDATED),
     output:
         "results/simulation_study/batches/{batch}.csv",
+    log:
+        "logs/simulation_study/batch_{batch}.log",
+    benchmark:
+        "benchmarks/simulation_study_batch/{batch}.tsv"
     wildcard_constraints:
         batch=r"[1-9][0-9]*",
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=15,
-    log:
-        "logs/simulation_study/batch_{batch}.log",
-    benchmark:
-        "benchmarks/simulation_study_batch/{batch}.tsv",
-    conda:
-        ENV
     script:
         "../scripts/simstudy_batch.py"
 
@@ -85,22 +85,20 @@ rule simulation_study_summary:
     """Gather the batches: performance measures per scenario and the study's key results."""
     input:
         design="results/design/simulation_study.json",
-        batches=expand(
-            "results/simulation_study/batches/{batch}.csv", batch=SIMSTUDY_BATCHES
-        ),
+        batches=expand("results/simulation_study/batches/{batch}.csv", batch=SIMSTUDY_BATCHES),
     output:
         summary="results/simulation_study/summary.csv",
         key_results="results/simulation_study/key_results.json",
+    log:
+        "logs/simulation_study/summary.log",
+    benchmark:
+        "benchmarks/simulation_study_summary.tsv"
+    conda:
+        ENV
     threads: 1
     resources:
         mem_mb=1000,
         runtime=5,
-    log:
-        "logs/simulation_study/summary.log",
-    benchmark:
-        "benchmarks/simulation_study_summary.tsv",
-    conda:
-        ENV
     script:
         "../scripts/simstudy_summary.py"
 
@@ -116,17 +114,17 @@ rule simulation_study_table:
             caption="../report/simstudy_table.rst",
             category="9. Simulation study",
         ),
+    log:
+        "logs/simulation_study/table.log",
+    benchmark:
+        "benchmarks/simulation_study_table.tsv"
+    conda:
+        ENV
     params:
         replicates=SIMSTUDY["replicates"],
         # for the caption; null means the analysis's number, as in simstudy.bootstrap_reps
         bootstrap_reps=SIMSTUDY["bootstrap_reps"] or config["bootstrap_reps"],
         decision_percent=DECISION_PERCENT,
-    log:
-        "logs/simulation_study/table.log",
-    benchmark:
-        "benchmarks/simulation_study_table.tsv",
-    conda:
-        ENV
     script:
         "../scripts/simstudy_table.py"
 
@@ -142,14 +140,14 @@ rule simulation_study_figure:
             category="9. Simulation study",
         ),
         pdf="results/figures/simulation_study.pdf",
-    params:
-        replicates=SIMSTUDY["replicates"],
-        decision_percent=DECISION_PERCENT,
     log:
         "logs/simulation_study/figure.log",
     benchmark:
-        "benchmarks/simulation_study_figure.tsv",
+        "benchmarks/simulation_study_figure.tsv"
     conda:
         ENV
+    params:
+        replicates=SIMSTUDY["replicates"],
+        decision_percent=DECISION_PERCENT,
     script:
         "../scripts/simstudy_figure.py"

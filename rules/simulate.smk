@@ -2,16 +2,16 @@ rule simulate_trial:
     """The built-in synthetic multicenter trial, deterministic from the seed."""
     output:
         expand(f"{SIMULATED_RAW}/{{table}}.csv", table=EXPORTS),
-    params:
-        simulation=config["simulation"],
-        seed=config["seed"],
-    resources:
-        mem_mb=1000 + math.ceil(0.025 * config["simulation"]["n_patients"]),
     log:
         "logs/simulate_trial.log",
     benchmark:
-        "benchmarks/simulate_trial.tsv",
+        "benchmarks/simulate_trial.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=1000 + math.ceil(0.025 * config["simulation"]["n_patients"]),
+    params:
+        simulation=config["simulation"],
+        seed=config["seed"],
     script:
         "../scripts/simulate_trial.py"

@@ -15,7 +15,7 @@ rule table_baseline:
     log:
         "logs/table_baseline.log",
     benchmark:
-        "benchmarks/table_baseline.tsv",
+        "benchmarks/table_baseline.tsv"
     conda:
         ENV
     script:
@@ -36,7 +36,7 @@ rule table_lesions:
     log:
         "logs/table_lesions.log",
     benchmark:
-        "benchmarks/table_lesions.tsv",
+        "benchmarks/table_lesions.tsv"
     conda:
         ENV
     script:
@@ -57,7 +57,7 @@ rule table_sbrt:
     log:
         "logs/table_sbrt.log",
     benchmark:
-        "benchmarks/table_sbrt.tsv",
+        "benchmarks/table_sbrt.tsv"
     conda:
         ENV
     script:
@@ -79,7 +79,7 @@ rule table_sites:
     log:
         "logs/table_sites.log",
     benchmark:
-        "benchmarks/table_sites.tsv",
+        "benchmarks/table_sites.tsv"
     conda:
         ENV
     script:
@@ -101,13 +101,13 @@ rule table_data_quality:
             caption="../report/table_data_quality.rst",
             category="2. Cohort",
         ),
-    params:
-        config=config,
     log:
         "logs/table_data_quality.log",
     benchmark:
-        "benchmarks/table_data_quality.tsv",
+        "benchmarks/table_data_quality.tsv"
     conda:
         ENV
+    params:
+        config=config,
     script:
         "../scripts/table_data_quality.py"

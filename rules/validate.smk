@@ -13,17 +13,17 @@ rule validation_report:
             category="1. Data validation",
         ),
         csv="results/validation/report.csv",
-    params:
-        folder=RAW_DIR,
-        config=config,
-    resources:
-        mem_mb=memory(27),
     log:
         "logs/validation_report.log",
     benchmark:
-        "benchmarks/validation_report.tsv",
+        "benchmarks/validation_report.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=memory(27),
+    params:
+        folder=RAW_DIR,
+        config=config,
     script:
         "../scripts/validation_report.py"
 
@@ -36,16 +36,16 @@ rule validated_tables:
         report="results/validation/report.csv",
     output:
         VALIDATED,
-    params:
-        folder=RAW_DIR,
-        config=config,
-    resources:
-        mem_mb=memory(27),
     log:
         "logs/validated_tables.log",
     benchmark:
-        "benchmarks/validated_tables.tsv",
+        "benchmarks/validated_tables.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=memory(27),
+    params:
+        folder=RAW_DIR,
+        config=config,
     script:
         "../scripts/validated_tables.py"

@@ -55,7 +55,9 @@ class Adsl(_Dataset):
     LSTALVDY: Series[Int] = pa.Field(description="last day known alive (death day if dead)")
     LSTASDY: Series[Int] = pa.Field(nullable=True, description="last follow-up scan, any lesion")
     NSCAN: Series[Int] = pa.Field(ge=0, description="distinct scan days")
-    DCUTDY: Series[Int] = pa.Field(description="data cut: the latest date of any export")
+    DCUTDY: Series[Int] = pa.Field(
+        description="data cut: data_cut, or the synthetic trial's, else the latest export date"
+    )
     LTFUFL: Series[bool] = pa.Field(description="alive, no contact in the months before the cut")
 
 

@@ -14,12 +14,18 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from . import vocabulary as v
+from .limits import FIELDS
 
 PATIENT_ID = r"^S\d{2}-\d{3}$"
 SITE_ID = r"^S\d{2}$"
 
 Date = pa.DateTime
 Int = pd.Int64Dtype
+
+
+def _range(export: str, column: str) -> dict[str, float]:
+    """The FATAL range of a numeric column, from `limits.FIELDS` (the one place it is set)."""
+    return FIELDS[(export, column)].bounds()
 
 
 class _Export(pa.DataFrameModel):
@@ -56,18 +62,24 @@ class Patients(_Export):
         str_matches=SITE_ID, description="enrolling site; the prefix of patient_id"
     )
     enrollment_date: Series[Date] = pa.Field(description="on or after surgery_date")
-    age: Series[Int] = pa.Field(ge=18, le=100, description="years at enrollment")
+    age: Series[Int] = pa.Field(**_range("patients", "age"), description="years at enrollment")
     sex: Series[str] = pa.Field(isin=v.SEXES)
-    ecog: Series[Int] = pa.Field(ge=0, le=2, description="ECOG performance status")
+    ecog: Series[Int] = pa.Field(
+        **_range("patients", "ecog"), description="ECOG performance status"
+    )
     smoking: Series[str] = pa.Field(isin=v.SMOKING)
-    pack_years: Series[float] = pa.Field(ge=0, description="0 iff never smoker")
+    pack_years: Series[float] = pa.Field(
+        **_range("patients", "pack_years"), description="0 iff never smoker"
+    )
     fev1_pct: Series[float] = pa.Field(
-        ge=10, le=150, nullable=True, description="FEV1, % predicted"
+        **_range("patients", "fev1_pct"), nullable=True, description="FEV1, % predicted"
     )
     dlco_pct: Series[float] = pa.Field(
-        ge=10, le=150, nullable=True, description="DLCO, % predicted"
+        **_range("patients", "dlco_pct"), nullable=True, description="DLCO, % predicted"
     )
-    charlson: Series[Int] = pa.Field(ge=0, le=15, description="Charlson comorbidity index")
+    charlson: Series[Int] = pa.Field(
+        **_range("patients", "charlson"), description="Charlson comorbidity index"
+    )
     surgery_date: Series[Date] = pa.Field(description="resection of the dominant tumour")
     surgery_type: Series[str] = pa.Field(isin=v.SURGERY_TYPES)
     primary_histology: Series[str] = pa.Field(
@@ -87,8 +99,12 @@ class Lesions(_Export):
     patient_id: Series[str] = pa.Field(str_matches=PATIENT_ID)
     lesion_id: Series[str] = pa.Field(isin=v.LESION_IDS, description="unique within patient")
     lobe: Series[str] = pa.Field(isin=v.LOBES)
-    diameter_mm: Series[float] = pa.Field(ge=3, le=50, description="longest diameter, mm")
-    consolidation_ratio: Series[float] = pa.Field(ge=0, le=1, description="0 = pure ground-glass")
+    diameter_mm: Series[float] = pa.Field(
+        **_range("lesions", "diameter_mm"), description="longest diameter, mm"
+    )
+    consolidation_ratio: Series[float] = pa.Field(
+        **_range("lesions", "consolidation_ratio"), description="0 = pure ground-glass"
+    )
     location: Series[str] = pa.Field(isin=v.LESION_LOCATIONS)
     diagnosis: Series[str] = pa.Field(
         isin=v.LESION_DIAGNOSES, description="how malignancy was established"
@@ -106,10 +122,13 @@ class Sbrt(_Export):
     lesion_id: Series[str] = pa.Field(isin=v.LESION_IDS)
     start_date: Series[Date] = pa.Field(description="first fraction; on or after enrollment")
     end_date: Series[Date] = pa.Field(description="last fraction; on or after start_date")
-    dose_gy: Series[float] = pa.Field(ge=20, le=70, description="prescribed total dose, Gy")
-    fractions_planned: Series[Int] = pa.Field(ge=1, le=10)
+    dose_gy: Series[float] = pa.Field(
+        **_range("sbrt", "dose_gy"), description="prescribed total dose, Gy"
+    )
+    fractions_planned: Series[Int] = pa.Field(**_range("sbrt", "fractions_planned"))
     fractions_delivered: Series[Int] = pa.Field(
-        ge=0, le=10, description="0 = lesion not treated; at most planned"
+        **_range("sbrt", "fractions_delivered"),
+        description="0 = lesion not treated; at most planned",
     )
     technique: Series[str] = pa.Field(isin=v.TECHNIQUES)
 
@@ -156,7 +175,9 @@ class AdverseEvents(_Export):
     term: Series[str] = pa.Field(
         isin=v.CTCAE_TERMS, description="CTCAE v5.0 term of the project's term table"
     )
-    grade: Series[Int] = pa.Field(ge=1, le=5, description="CTCAE grade; 5 only in a dead patient")
+    grade: Series[Int] = pa.Field(
+        **_range("adverse_events", "grade"), description="CTCAE grade; 5 only in a dead patient"
+    )
     onset_date: Series[Date] = pa.Field(description="on or after the first SBRT start")
     end_date: Series[Date] = pa.Field(nullable=True, description="empty while ongoing")
     serious: Series[str] = pa.Field(isin=v.YES_NO)
@@ -175,7 +196,9 @@ class Labs(_Export):
     timepoint: Series[str] = pa.Field(isin=v.TIMEPOINTS)
     sample_date: Series[Date] = pa.Field(description="window: see the data contract")
     analyte: Series[str] = pa.Field(isin=v.ANALYTES)
-    value: Series[float] = pa.Field(ge=0, description="in `unit`")
+    value: Series[float] = pa.Field(
+        **_range("labs", "value"), description="in `unit`; limits per analyte in limits.LABS"
+    )
     unit: Series[str] = pa.Field(isin=v.ALL_UNITS, description="must be allowed for the analyte")
 
     class Config:

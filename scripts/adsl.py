@@ -9,5 +9,6 @@ from sbrtlung.logs import logged
 with logged(snakemake):
     adles = pd.read_parquet(snakemake.input.adles)
     tables = read_tables(snakemake.input.tables)
-    adsl = derive_adsl(tables, adles, snakemake.params.lost_after_days)
+    p = snakemake.params
+    adsl = derive_adsl(tables, adles, p.lost_after_days, p.data_cut and pd.Timestamp(p.data_cut))
     write_dataset(adsl, "adsl", snakemake.output[0])

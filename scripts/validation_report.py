@@ -3,13 +3,15 @@
 from pathlib import Path
 
 from sbrtlung.logs import logged
+from sbrtlung.period import study_period
 from sbrtlung.redcap.locate import located
-from sbrtlung.reporting.tables import write_csv
-from sbrtlung.validate import report_markdown, validate_exports
+from sbrtlung.validate import report_markdown, validate_exports, write_findings
 
 with logged(snakemake) as log:
-    tables, findings = validate_exports(snakemake.params.folder, snakemake.params.config)
+    period = study_period(snakemake.params.config)
+    tables, findings = validate_exports(snakemake.params.folder, snakemake.params.config, period)
     findings = located(findings, snakemake.input.redcap_rows)
-    write_csv(findings, snakemake.output.csv)
-    Path(snakemake.output.md).write_text(report_markdown(findings, tables), encoding="utf-8")
+    write_findings(findings, snakemake.output.csv)
+    report = report_markdown(findings, tables, period)
+    Path(snakemake.output.md).write_text(report, encoding="utf-8")
     log.info("findings by severity: %s", findings["severity"].value_counts().to_dict())

@@ -41,3 +41,38 @@ def test_every_library_package_is_installed():
         for p in (ROOT / "src" / "sbrtlung").rglob("__init__.py")
     }
     assert found | {"sbrtlung.schemas"} == listed
+
+
+def test_citation_and_licence_agree_with_pyproject():
+    """CITATION.cff (validated against the CFF 1.2.0 schema with cffconvert when it changes)
+    states the version and licence that the package metadata declares."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["cff-version"] == "1.2.0"
+    assert citation["version"] == project["version"]
+    assert citation["license"] == project["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert citation["authors"] and citation["title"] and citation["message"]
+
+
+def test_supported_pythons_are_those_ci_tests():
+    """requires-python, the classifiers and the GitHub workflow's matrix name the same versions."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11,<3.14"
+    classified = {
+        c.rsplit(" ", 1)[1] for c in project["classifiers"] if c.startswith("Programming Language")
+    }
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "paper.yml").read_text())
+    matrix = set(workflow["jobs"]["tests"]["strategy"]["matrix"]["python"])
+    assert matrix == classified == {"3.11", "3.12", "3.13"}
+
+
+def test_every_locked_package_has_its_licence_listed():
+    """docs/licences.md lists each package of the lock at its locked version."""
+    listed = {}
+    for line in (ROOT / "docs" / "licences.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 4 and cells[0] not in ("package", "---"):
+            listed[cells[0].lower().replace("_", "-")] = cells[1]
+            assert cells[2], f"{cells[0]}: no licence given"
+    assert listed == pins((ROOT / "requirements.lock").read_text().splitlines())

@@ -155,6 +155,72 @@ def test_p_values(value, printed):
     assert p_value(value) == printed
 
 
+def test_default_config_is_a_full_build():
+    built = variables.build_settings(config.load())
+    assert not built["quick"] and built["title"] == "Full build"
+    assert built["note"] == (
+        "Replicates as the analysis plan sets them: 2000 bootstrap replicates; "
+        "20 cross-validation repeats; 1000 simulated trials per scenario; "
+        "2000 bootstrap replicates per simulated trial."
+    )
+
+
+def test_quick_config_is_a_quick_build_naming_every_reduced_setting():
+    root = Path(__file__).resolve().parents[1]
+    built = variables.build_settings(config.load(root / "config" / "quick.yaml"))
+    assert built["quick"] and built["title"] == "Quick build"
+    quick = yaml.safe_load((root / "config" / "quick.yaml").read_text())
+    study = quick["simulation_study"]
+    for reduced in (
+        f"{quick['bootstrap_reps']} bootstrap replicates (plan: 2000)",
+        f"{quick['cv_repeats']} cross-validation repeats (plan: 20)",
+        f"{study['replicates']} simulated trials per scenario (plan: 1000)",
+        f"{study['bootstrap_reps']} bootstrap replicates per simulated trial (plan: 2000)",
+    ):
+        assert reduced in built["note"]
+    assert "quote none of its numbers" in built["note"]
+
+
+def test_build_settings_follow_the_fallback_and_accept_more_than_the_plan():
+    fewer = variables.build_settings(config.load(bootstrap_reps=500))
+    assert fewer["quick"]  # also each simulated trial's, which falls back to it
+    assert "500 bootstrap replicates per simulated trial (plan: 2000)" in fewer["note"]
+    assert not variables.build_settings(config.load(bootstrap_reps=5000, cv_repeats=50))["quick"]
+    built = variables.build(json.loads((DEMO / "key_results.json").read_text()), config.load())
+    assert built["build"]["quick"] == "no" and built["build"]["title"] == "Full build"
+
+
+def test_what_could_not_be_estimated_says_so():
+    """A model or hazard ratio without events, an incidence of an empty set: the text is "not
+    estimable", never "not reached" (a median's word) nor a CI of NAs."""
+    missing = {"ci95": [None, None]}
+    results = {
+        "models": {
+            "OS": {
+                "clinical": {
+                    "harrell_c": {
+                        "kind": "c_statistic",
+                        "mean": float("nan"),
+                        "range_cv": [None, None],
+                    }
+                }
+            }
+        },
+        "marker_cox": {
+            "OS": {"nlr_baseline": {"kind": "hazard_ratio", "hr": None, "n": 0, **missing}}
+        },
+        "os_2y": {"kind": "proportion", "estimate": None, **missing},
+        "median_os_months": {"kind": "months", "estimate": None, **missing},
+    }
+    out = variables.build(results, config.load())
+    assert out["models"]["OS"]["clinical"]["harrell_c"]["text"] == "not estimable"
+    assert out["models"]["OS"]["clinical"]["harrell_c"]["mean"] == "not estimable"
+    assert out["marker_cox"]["OS"]["nlr_baseline"]["text"] == "not estimable"
+    assert out["os_2y"]["text"] == "not estimable"
+    assert out["os_2y"]["text_nested"] == "not estimable"
+    assert out["median_os_months"]["text"] == "not reached (95% CI NE\u2013NE)"
+
+
 def test_variables_yaml_prints_strings_exactly():
     results = json.loads((DEMO / "key_results.json").read_text())
     built = variables.build(results, config.load())

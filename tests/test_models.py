@@ -331,3 +331,33 @@ def test_calibration_tertiles_use_the_mean_prediction_per_patient():
     low, top = table.iloc[0], table.iloc[2]
     assert low["lower"] <= low["observed"] <= low["upper"]
     assert np.isnan(top["observed"])  # nobody of the top tertile is followed to 2 years
+
+
+def test_a_model_without_its_predictors_or_enough_events_is_skipped():
+    """No marker column (no lab value exported): only the clinical model; too few events for
+    nested K-fold CV: no model of that cohort, and the summaries name them as missing."""
+    assert not cv.estimable(np.array([True, True, False]), 5)  # 2 - 1 < 2
+    assert cv.estimable(np.array([True, True, True, False]), 5)  # 3 - 1 = 2
+    assert not cv.estimable(np.array([True] * 3), 2) and cv.estimable(np.array([True] * 4), 2)
+    full = toy_cohort(name="full")
+    clinical_only = Cohort(
+        full.endpoint,
+        full.name,
+        full.X[["age", "ecog"]],
+        full.time,
+        full.event,
+        MappingProxyType({"age": "clinical", "ecog": "clinical"}),
+    )
+    no_event = Cohort("OS", "full", full.X, full.time, np.zeros_like(full.event), full.groups)
+    assert [(c.endpoint, m.name) for c, m in cv.analyses([clinical_only, no_event], FOLDS)] == [
+        ("PFS", "clinical")
+    ]
+    result = cv.run_repeat(
+        [no_event], 1, folds=FOLDS, seed=11, year_days=YEAR, horizon_days=HORIZON
+    )
+    assert result.metrics.empty and list(result.metrics.columns) == cv.METRIC_COLUMNS
+    performance = summary.performance(result.metrics)
+    gains = summary.gains(result.metrics)
+    assert performance.empty and gains.empty
+    entry = summary.key_results(performance, gains)["models"]["OS"]["clinical"]["harrell_c"]
+    assert np.isnan(entry["mean"]) and np.isnan(entry["ci95"]).all()

@@ -3,7 +3,9 @@
 import hashlib
 import subprocess
 
-from sbrtlung.provenance import config_hash, git_state, record
+import pytest
+
+from sbrtlung.provenance import config_hash, data_rows, git_state, record
 
 
 def test_record_of_files_and_config(tmp_path):
@@ -19,6 +21,20 @@ def test_record_of_files_and_config(tmp_path):
     assert out["config_sha256"] == config_hash({"b": {"x": 2}, "seed": 1})  # key order irrelevant
     assert config_hash({"seed": 2}) != config_hash({"seed": 1})
     assert set(out["packages"]) >= {"pandas", "lifelines", "scikit-survival", "snakemake"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a,b\r1,2\r3,4\r",  # carriage returns only (old Mac exports)
+        b"a,b\r\n1,2\r\n3,4",  # CRLF, no line end after the last row
+        b'a,b\n1,"two\nlines"\n3,4\n',  # a quoted line break is one row
+    ],
+)
+def test_rows_are_counted_as_a_csv_parser_reads_them(tmp_path, data):
+    export = tmp_path / "labs.csv"
+    export.write_bytes(data)
+    assert data_rows(export) == 2
 
 
 def test_git_state(tmp_path):

@@ -112,7 +112,8 @@ def test_ae_supplement_labels_every_table_and_says_when_a_category_is_empty():
     assert "| P9 | Pneumonitis | Probable | 40 | 52 | Treatment related |" in table.markdown
     assert set(table.frame["table"]) >= {"Grade 5 events"}
     empty = results_tables.ae_supplement(worst_grade().iloc[0:0], grade5.iloc[0:0])
-    assert "no adverse event in this category" in empty.markdown
+    assert "| No adverse event in this category |" in empty.markdown
+    assert "{#tbl-ae-treatment-acute}" in empty.markdown  # still a table, still labelled
     assert "Grade 5 adverse events: none." in empty.markdown
 
 

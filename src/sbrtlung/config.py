@@ -6,12 +6,24 @@ workflow would, defaults included.
 """
 
 import copy
+import datetime as dt
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
+
+# Keys holding a date: YAML reads an unquoted 2024-06-30 as a date, the schema wants its text.
+DATE_KEYS = ("data_cut", "study_start")
+
+
+def iso_dates(config: dict[str, Any]) -> dict[str, Any]:
+    """The config with each date of DATE_KEYS written as ISO text (in place, and returned)."""
+    for key in DATE_KEYS:
+        if isinstance(config.get(key), dt.date):
+            config[key] = config[key].isoformat()
+    return config
 
 
 def schema() -> dict[str, Any]:
@@ -37,6 +49,6 @@ def _with_defaults(validator_class: type) -> type:
 def load(path: str | Path | None = None, **overrides: Any) -> dict[str, Any]:
     """Read a config file (or none), apply top-level overrides, validate and fill defaults."""
     config = yaml.safe_load(Path(path).read_text()) if path else {}
-    config = {**(config or {}), **overrides}
+    config = iso_dates({**(config or {}), **overrides})
     _with_defaults(jsonschema.Draft202012Validator)(schema()).validate(config)
     return config

@@ -4,6 +4,7 @@
 committed file differs from what the models say.
 """
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sbrtlung.reporting.tables import markdown_table
+from sbrtlung.schemas import limits
+from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.adam import DATASETS
 from sbrtlung.schemas.labels import COLUMN_LABELS
 from sbrtlung.schemas.raw import EXPORTS
@@ -35,8 +38,27 @@ def _constraint(check: pa.Check) -> str:
     return f"{symbol} {s[key]}"
 
 
-def model_table(model: type[pa.DataFrameModel], labels: dict[str, str] | None = None) -> str:
-    """One Markdown table: column, (label,) type, may be empty, constraints, meaning."""
+def _number(value: float) -> str:
+    """A limit as written in the contract: 1000000, 0.5 (never 1e+06)."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _usual(bound: limits.Limits | None) -> list[str]:
+    """The usual range of a numeric column, where it is narrower than the possible one."""
+    if bound is None or (bound.usual_low, bound.usual_high) == (None, None):
+        return []
+    low = "" if bound.usual_low is None else f">= {_number(bound.usual_low)}"
+    high = "" if bound.usual_high is None else f"<= {_number(bound.usual_high)}"
+    return [f"usual {' and '.join(x for x in (low, high) if x)} (WARN outside)"]
+
+
+def model_table(model: type[pa.DataFrameModel], export: str | None = None) -> str:
+    """One Markdown table: column, (label,) type, may be empty, constraints, meaning.
+
+    For a raw export, the column labels (`schemas/labels.py`) and, among the constraints, the
+    usual range of each numeric column (`schemas/limits.py`).
+    """
+    labels = dict(COLUMN_LABELS[export]) if export else None
     schema = model.to_schema()
     rows = [
         {
@@ -45,19 +67,48 @@ def model_table(model: type[pa.DataFrameModel], labels: dict[str, str] | None = 
             "Type": TYPES.get(str(column.dtype), str(column.dtype)),
             "Empty allowed": "yes" if column.nullable else "no",
             "Constraint": "; ".join(
-                [_constraint(c) for c in column.checks] + (["unique"] if column.unique else [])
+                [_constraint(c) for c in column.checks]
+                + (["unique"] if column.unique else [])
+                + _usual(limits.FIELDS.get((export, name)) if export else None)
             ),
             "Meaning": column.description or "",
         }
         for name, column in schema.columns.items()
     ]
+    # cleandoc: Python 3.13 strips a docstring's indentation itself, 3.11 and 3.12 do not.
+    doc = inspect.cleandoc(model.__doc__ or "")
     align = "l" * len(rows[0])
-    text = f"{(model.__doc__ or '').strip()}\n\n" + markdown_table(
-        pd.DataFrame(rows), align, fit=False
-    )
+    text = f"{doc}\n\n" + markdown_table(pd.DataFrame(rows), align, fit=False)
     if schema.unique:
         text += "\nUnique key: " + " + ".join(f"`{c}`" for c in schema.unique) + "\n"
     return text
+
+
+def lab_limits_table() -> str:
+    """Per analyte: canonical unit, accepted units, possible and usual range (canonical)."""
+
+    def span(low: float | None, high: float | None) -> str:
+        if low is None:
+            return "any" if high is None else f"at most {_number(high)}"
+        return f"at least {_number(low)}" if high is None else f"{_number(low)} to {_number(high)}"
+
+    rows = [
+        {
+            "Analyte": f"`{analyte}`",
+            "Canonical unit": v.CANONICAL_UNITS[analyte],
+            "Accepted units (factor to canonical)": ", ".join(
+                f"{unit} (x {_number(factor)})" for unit, factor in v.LAB_UNITS[analyte].items()
+            ),
+            "Possible (FATAL outside)": span(bound.low, bound.high),
+            "Usual (WARN outside)": span(bound.usual_low, bound.usual_high),
+        }
+        for analyte, bound in limits.LABS.items()
+    ]
+    intro = (
+        "A lab `value` is converted to its analyte's canonical unit, then compared with these "
+        "limits (`schemas/limits.py`; sources in docs/data_contract.md).\n\n"
+    )
+    return intro + markdown_table(pd.DataFrame(rows), "lllll")
 
 
 def render() -> str:
@@ -69,10 +120,8 @@ def render() -> str:
         "those of the REDCap eCRF (`docs/redcap.md`).\n",
         "## Raw exports\n",
     ]
-    parts += [
-        f"### `{name}.csv`\n\n{model_table(model, dict(COLUMN_LABELS[name]))}"
-        for name, model in EXPORTS.items()
-    ]
+    parts += [f"### `{name}.csv`\n\n{model_table(model, name)}" for name, model in EXPORTS.items()]
+    parts.append(f"### Lab value limits\n\n{lab_limits_table()}")
     parts.append("## Analysis datasets\n")
     parts += [f"### {name.upper()}\n\n{model_table(model)}" for name, model in DATASETS.items()]
     return "\n".join(parts)

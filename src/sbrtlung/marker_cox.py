@@ -42,6 +42,7 @@ from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 from lifelines.statistics import proportional_hazard_test
 
 from sbrtlung import features
+from sbrtlung.logs import progress
 from sbrtlung.markers import TIMEPOINT_LABELS, bh_q, marker_label, summary_table
 from sbrtlung.reporting.formatter import Kind, missing, p_value, value_range, with_interval
 from sbrtlung.reporting.tables import Table, first_only, markdown_table
@@ -260,21 +261,22 @@ def marker_models(
     floors = zero_floors(adlb)
     n_enrolled, n_safety = len(adsl), int(adsl["SAFFL"].sum())
     models, profiles = [], []
-    for paramcd in ENDPOINTS:
-        for variable in VARIABLES:
-            data = variable_data(adlb, adsl, adtte, paramcd, variable, landmark_days)
-            for marker in v.MARKERS:
-                ids = {
-                    "paramcd": paramcd,
-                    "marker": marker,
-                    "timepoint": variable.timepoint,
-                    "kind": variable.kind,
-                    "cohort": variable.cohort,
-                    "key": variable.key(marker),
-                }
-                frame, zeros = model_data(data, marker, variable.kind, floors[marker])
-                models.append(ids | fit_cox(frame) | {"zeros_replaced": zeros})
-                profiles.append(ids | profile(data, marker, n_enrolled, n_safety))
+    groups = [(paramcd, variable) for paramcd in ENDPOINTS for variable in VARIABLES]
+    what = f"groups of {len(v.MARKERS)} Cox models (endpoint x variable)"
+    for paramcd, variable in progress(groups, what):
+        data = variable_data(adlb, adsl, adtte, paramcd, variable, landmark_days)
+        for marker in v.MARKERS:
+            ids = {
+                "paramcd": paramcd,
+                "marker": marker,
+                "timepoint": variable.timepoint,
+                "kind": variable.kind,
+                "cohort": variable.cohort,
+                "key": variable.key(marker),
+            }
+            frame, zeros = model_data(data, marker, variable.kind, floors[marker])
+            models.append(ids | fit_cox(frame) | {"zeros_replaced": zeros})
+            profiles.append(ids | profile(data, marker, n_enrolled, n_safety))
     cox = pd.DataFrame(models)
     cox["q"] = bh_q(cox["p"])
     return cox[COX], pd.DataFrame(profiles)[PROFILE]

@@ -5,6 +5,7 @@ can tell whether two papers were made from the same data, settings and code. Not
 depends on the time of the run; file names are relative to the raw folder.
 """
 
+import csv
 import hashlib
 import json
 import platform
@@ -30,7 +31,6 @@ PACKAGES = (
     "scikit-survival",
     "scikit-learn",
     "matplotlib",
-    "seaborn",
     "pypandoc-binary",
     "typst",
 )
@@ -45,9 +45,10 @@ def sha256(path: str | Path) -> str:
 
 
 def data_rows(path: str | Path) -> int:
-    """Lines after the header (a CSV export's data rows; quoted line breaks do not occur)."""
-    with open(path, "rb") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
+    """Records after the header, counted by a CSV parser: carriage-return line ends, quoted
+    line breaks and a last line without its line end count as the gate reads them."""
+    with open(path, newline="", encoding="utf-8", errors="surrogateescape") as handle:
+        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
 
 
 def config_hash(config: dict[str, Any]) -> str:

@@ -67,29 +67,26 @@ def efficacy_table(rates: pd.DataFrame, medians: pd.DataFrame) -> Table:
 
 
 def worst_grade_frame(table: pd.DataFrame, subset: str, phase: str) -> pd.DataFrame:
-    """Patients by worst grade per term, 'n (%)' of the safety set (empty: no such event)."""
+    """Patients by worst grade per term, 'n (%)' of the safety set; with no such event, one
+    row saying so (still a table: the paper cross-references it as one)."""
     chosen = table[(table["subset"] == subset) & (table["phase"] == phase)]
     columns = {f"grade{g}": f"Grade {g}" for g in GRADES} | {
         "any": "Any grade",
         "grade3plus": f"Grade {GE}3",
     }
+    if chosen.empty:  # still a table: the paper cross-references it as one
+        none = {"Term": "No adverse event in this category"} | dict.fromkeys(columns.values(), "")
+        return pd.DataFrame([none])
     out = pd.DataFrame({"Term": chosen["term"].map(_label)})
     for column, title in columns.items():
         out[title] = [n_pct(n, total) for n, total in zip(chosen[column], chosen["N"], strict=True)]
     return out
 
 
-def _worst_grade_markdown(frame: pd.DataFrame, caption: str = "", label: str = "") -> str:
-    if frame.empty:
-        what = caption.split(":")[0] if caption else "Adverse events"
-        return f"{what}: no adverse event in this category.\n"
-    return markdown_table(frame, caption=caption, label=label)
-
-
 def trae_table(worst_grade: pd.DataFrame) -> Table:
     """Treatment-related adverse events over the whole follow-up (the article's table)."""
     frame = worst_grade_frame(worst_grade, "treatment-related", "all")
-    return Table(frame, _worst_grade_markdown(frame))
+    return Table(frame, markdown_table(frame))
 
 
 GRADE5_COLUMNS = {
@@ -128,7 +125,7 @@ def ae_supplement(worst_grade: pd.DataFrame, grade5: pd.DataFrame) -> Table:
                 f"{title}: patients by worst CTCAE v5.0 grade per term, n (%) of the safety set."
             )
             label = f"tbl-ae-{subset.split('-')[0]}-{phase}"
-            parts.append(_worst_grade_markdown(frame, caption, label))
+            parts.append(markdown_table(frame, caption=caption, label=label))
     listing = grade5_frame(grade5)
     frames.append(listing.assign(table="Grade 5 events"))
     caption = "Grade 5 adverse events, with their timing from the first SBRT fraction."

@@ -29,25 +29,42 @@ Interpretation choices (also in docs/data_contract.md):
   value naming patient, timepoint and analyte).
 - Additions the SAP implies: AE end_date before onset_date (FATAL); an enrolled patient with
   no follow-up row (FATAL); a progression event of a never-treated patient (WARN, not
-  analysed); a delivery with no enrolled patient, or with no patient who received a
-  fraction (FATAL: there would be nothing to analyse).
+  analysed); no patient who received a fraction (FATAL: there would be nothing to analyse);
+  a later lab timepoint sampled before an earlier one (WARN: the SAP windows overlap for a
+  course of under 4 days, so it can be right, but labels may be swapped).
+- The study period (`sbrtlung.period`): every date on or before the data cut and on or after
+  the study start (a surgery up to 20 years before it).
+- A rule that looks ids up in another export is skipped when that export's id column holds a
+  value its column contract refused (`Rule.keys`): every lookup would fail, and the finding
+  on the id is the root cause.
+- An export with a header and no data row: FATAL where the endpoints need its rows;
+  progression and adverse events may have none (no event, WARN to confirm); without lab
+  values the marker analyses are skipped (WARN). Every other rule that reads a required
+  export without rows is skipped: the one finding is the root cause, not thousands of
+  follow-on findings.
+- Plausibility (`schemas/limits.py`): a lab value outside what is possible for its analyte
+  in the canonical unit is FATAL, outside the usual range WARN, as is any other numeric
+  value outside its usual range (its impossible range is the column contract's).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pandas as pd
 
+from sbrtlung.adam.adlb import canonical_values
 from sbrtlung.findings import Finding, Severity, rows_by_value
+from sbrtlung.period import SURGERY_YEARS_BEFORE_START, StudyPeriod
+from sbrtlung.schemas import limits
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
 
 Tables = Mapping[str, pd.DataFrame]
 Config = Mapping[str, Any]
 Check = Callable[[Tables, Config], pd.DataFrame]
-Detail = Callable[[pd.DataFrame], pd.Series]
+Detail = Callable[[pd.DataFrame], pd.Series | str]
 
 # Dated columns of each file, checked against death_date and last_contact_date.
 DATED_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -63,12 +80,22 @@ DATED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("labs", "sample_date"),
     ("follow_up", "last_contact_date"),
 )
+# Every date column: the dated records, and the death date itself.
+ALL_DATES = (*DATED_COLUMNS, ("follow_up", "death_date"))
 LESION_KEY = ["patient_id", "lesion_id"]
+# Exports the endpoints need rows of; the others may be legitimately empty (no events).
+REQUIRED_EXPORTS = ("screening", "patients", "lesions", "sbrt", "imaging", "follow_up")
+# The key under which `run_rules` hands the study period to the checks.
+PERIOD = "study_period"
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of the contract; `needs` lists every table its check reads."""
+    """One rule of the contract; `needs` lists every table its check reads. A rule runs when
+    its tables were read with every column and, unless it `reads_empty`, with rows where the
+    endpoints need them; and when none of the `keys` it looks ids up in, (export, column),
+    holds a value the column contract refused: an id that cannot be read cannot be matched,
+    and the finding on it is the root cause of every lookup that would fail."""
 
     id: str
     severity: Severity
@@ -77,6 +104,8 @@ class Rule:
     description: str
     needs: tuple[str, ...]
     check: Check
+    reads_empty: bool = False
+    keys: tuple[tuple[str, str], ...] = ()
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -98,7 +127,10 @@ def _hits(
 ) -> pd.DataFrame:
     """The rows of `frame` (index = row number) where `mask` is true; unknown counts as false."""
     rows = frame[mask.fillna(False).astype(bool)]
-    details = detail(rows).map(str) if detail is not None and len(rows) else ""
+    details: pd.Series | str = ""
+    if detail is not None and len(rows):
+        found = detail(rows)
+        details = found.map(str) if isinstance(found, pd.Series) else found
     return pd.DataFrame({"value": rows[column].map(_text), "detail": details}, index=rows.index)
 
 
@@ -387,6 +419,144 @@ def _accepted_units(analyte: str) -> str:
     return f"{analyte} accepts {', '.join(v.LAB_UNITS[analyte])}"
 
 
+def _screening_after_enrollment(t: Tables, c: Config) -> pd.DataFrame:
+    joined = _join(t["screening"], t["patients"], ["patient_id"], {"enrollment_date": "_enrolled"})
+    mask = joined["screening_date"].gt(joined["_enrolled"])
+    return _hits(joined, mask, "screening_date", lambda r: "enrolled " + r["_enrolled"].map(_text))
+
+
+def _after_cut(file: str, column: str) -> Check:
+    def check(t: Tables, c: Config) -> pd.DataFrame:
+        period: StudyPeriod = c[PERIOD]
+        table = t[file]
+        detail = f"data cut {_text(period.cut)}, {period.cut_source}"
+        return _hits(table, table[column].gt(period.cut), column, lambda r: detail)
+
+    return check
+
+
+def _before_start(file: str, column: str) -> Check:
+    def check(t: Tables, c: Config) -> pd.DataFrame:
+        period: StudyPeriod = c[PERIOD]
+        table = t[file]
+        if column == "surgery_date":
+            bound = period.earliest_surgery
+            detail = (
+                f"earliest plausible surgery {_text(bound)}, {SURGERY_YEARS_BEFORE_START} "
+                f"years before the study start ({period.start_source})"
+            )
+        else:
+            bound = period.start
+            detail = f"study start {_text(bound)}, {period.start_source}"
+        return _hits(table, table[column].lt(bound), column, lambda r: detail)
+
+    return check
+
+
+def _lab_order(t: Tables, c: Config) -> pd.DataFrame:
+    """Samples of a later timepoint dated before a sample of an earlier one (same analyte)."""
+    labs = t["labs"]
+    key = ["patient_id", "analyte", "timepoint"]
+    known = labs.dropna(subset=[*key, "sample_date"])
+    known = known[known["timepoint"].isin(v.TIMEPOINTS) & ~known.duplicated(key, keep=False)]
+    if known.empty:
+        return _hits(labs, pd.Series(False, index=labs.index), "sample_date")
+    dates = known.set_index(key)["sample_date"].unstack("timepoint")
+    dates = dates.reindex(columns=list(v.TIMEPOINTS))
+    # The latest date of the earlier timepoints (none for the baseline).
+    earlier = dates.cummax(axis=1).ffill(axis=1).shift(axis=1).stack().rename("_earlier")
+    joined = known.join(earlier, on=key)
+    mask = joined["sample_date"].lt(joined["_earlier"])
+
+    def detail(rows: pd.DataFrame) -> pd.Series:
+        return "an earlier timepoint sampled " + rows["_earlier"].map(_text)
+
+    return _hits(joined, mask, "sample_date", detail)
+
+
+def _unit_hint(analyte: str, value: float, unit: str) -> str:
+    """The accepted unit that would make an impossible value usual, as a question."""
+    usual = limits.LABS[analyte]
+    for other, factor in v.LAB_UNITS[analyte].items():
+        converted = value * factor
+        if other != unit and _inside(converted, usual.usual_low, usual.usual_high):
+            canonical = v.CANONICAL_UNITS[analyte]
+            return f"; in {other} it would be {_text(round(converted, 6))} {canonical}: wrong unit?"
+    return ""
+
+
+def _inside(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _lab_limits(usual: bool) -> Check:
+    """Lab values outside the possible (FATAL) or, within it, the usual (WARN) range."""
+
+    def check(t: Tables, c: Config) -> pd.DataFrame:
+        labs = t["labs"]
+        value = canonical_values(labs)
+        bounds = labs["analyte"].map(limits.LABS)
+        known = value.notna() & bounds.notna()
+
+        def outside(low: str, high: str) -> pd.Series:
+            lows = bounds[known].map(lambda b: getattr(b, low)).astype(float)
+            highs = bounds[known].map(lambda b: getattr(b, high)).astype(float)
+            return value[known].lt(lows) | value[known].gt(highs)
+
+        impossible = outside("low", "high").reindex(labs.index, fill_value=False)
+        if usual:
+            mask = outside("usual_low", "usual_high").reindex(labs.index, fill_value=False)
+            mask &= ~impossible
+        else:
+            mask = impossible
+
+        def detail(rows: pd.DataFrame) -> pd.Series:
+            return pd.Series(
+                [
+                    _limit_detail(analyte, value[row], usual)
+                    + ("" if usual else _unit_hint(analyte, raw, unit))
+                    for row, analyte, raw, unit in zip(
+                        rows.index, rows["analyte"], rows["value"], rows["unit"], strict=True
+                    )
+                ],
+                index=rows.index,
+            )
+
+        return _hits(labs, mask, "value", detail)
+
+    return check
+
+
+def _limit_detail(analyte: str, value: float, usual: bool) -> str:
+    bound = limits.LABS[analyte]
+    unit = v.CANONICAL_UNITS[analyte]
+    low, high = (bound.usual_low, bound.usual_high) if usual else (bound.low, bound.high)
+    kind = "usual" if usual else "possible"
+    return f"{analyte} {_text(round(value, 6))} {unit}; {kind} {_range_text(low, high)} {unit}"
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    if low is None:
+        return f"at most {_text(high)}"
+    if high is None:
+        return f"at least {_text(low)}"
+    return f"{_text(low)} to {_text(high)}"
+
+
+def _unusual_value(file: str, column: str) -> Check:
+    bound = limits.FIELDS[(file, column)]
+    detail = f"usual {_range_text(bound.usual_low, bound.usual_high)}"
+
+    def check(t: Tables, c: Config) -> pd.DataFrame:
+        values = t[file][column].astype(float)
+        low = bound.usual_low if bound.usual_low is not None else -float("inf")
+        high = bound.usual_high if bound.usual_high is not None else float("inf")
+        mask = values.lt(low) | values.gt(high)
+        return _hits(t[file], mask, column, lambda r: detail)
+
+    return check
+
+
 # --- WARN rules ----------------------------------------------------------------------------
 
 
@@ -478,9 +648,13 @@ def _whole_file(reason: str) -> pd.DataFrame:
     return pd.DataFrame({"value": [""], "detail": [reason]}, index=pd.Index([0], dtype="int64"))
 
 
-def _no_patient(t: Tables, c: Config) -> pd.DataFrame:
-    empty = t["patients"].empty
-    return _whole_file("the file has no data row") if empty else _whole_file("").iloc[:0]
+def _empty(stem: str) -> Check:
+    """One finding on the file when it was read with no data row."""
+
+    def check(t: Tables, c: Config) -> pd.DataFrame:
+        return _whole_file("") if t[stem].empty else _whole_file("").iloc[:0]
+
+    return check
 
 
 def _no_treated_patient(t: Tables, c: Config) -> pd.DataFrame:
@@ -504,17 +678,53 @@ _PATIENT_FILES = (
 )
 _TREATMENT = ("patients", "sbrt")
 
+_USUAL_FIELDS = tuple(
+    key
+    for key, bound in limits.FIELDS.items()
+    if (bound.usual_low, bound.usual_high) != (None, None)
+)
+
 RULES: tuple[Rule, ...] = (
-    # The delivery as a whole: without a treated patient there is nothing to analyse.
-    Rule(
-        "no_enrolled_patient",
-        "FATAL",
-        "patients",
-        "patient_id",
-        "no enrolled patient: the analysis needs at least one",
-        ("patients",),
-        _no_patient,
+    # Exports without a data row: the root cause, reported once (rules reading them skip).
+    *(
+        Rule(
+            "empty_export",
+            "FATAL",
+            stem,
+            "",
+            "the export has no data row (or none could be read); the analysis needs its rows",
+            (stem,),
+            _empty(stem),
+            reads_empty=True,
+        )
+        for stem in REQUIRED_EXPORTS
     ),
+    *(
+        Rule(
+            "no_event_recorded",
+            "WARN",
+            stem,
+            "",
+            "an export of events has no data row: analysed as no event (no regional or distant "
+            "failure, no adverse event); confirm that the export is complete",
+            (stem,),
+            _empty(stem),
+            reads_empty=True,
+        )
+        for stem in ("progression", "adverse_events")
+    ),
+    Rule(
+        "no_lab_values",
+        "WARN",
+        "labs",
+        "",
+        "the labs export has no data row: the blood-marker analyses and the prognostic models "
+        "with markers are skipped",
+        ("labs",),
+        _empty("labs"),
+        reads_empty=True,
+    ),
+    # The delivery as a whole: without a treated patient there is nothing to analyse.
     Rule(
         "no_treated_patient",
         "FATAL",
@@ -616,6 +826,7 @@ RULES: tuple[Rule, ...] = (
             "a patient_id that is not in patients.csv",
             (file, "patients"),
             _unknown_patient(file),
+            keys=(("patients", "patient_id"),),
         )
         for file in _PATIENT_FILES
     ),
@@ -628,6 +839,7 @@ RULES: tuple[Rule, ...] = (
             "a lesion of a known patient that is not in lesions.csv",
             (file, "patients", "lesions"),
             _unknown_lesion(file),
+            keys=(("patients", "patient_id"), ("lesions", "patient_id"), ("lesions", "lesion_id")),
         )
         for file in ("sbrt", "imaging")
     ),
@@ -639,6 +851,7 @@ RULES: tuple[Rule, ...] = (
         "an enrolled patient whose patient_id is on no screening row",
         ("patients", "screening"),
         _not_screened,
+        keys=(("screening", "patient_id"),),
     ),
     Rule(
         "screened_not_eligible",
@@ -666,6 +879,7 @@ RULES: tuple[Rule, ...] = (
         "an enrolled patient with no lesion in lesions.csv",
         ("patients", "lesions"),
         _patient_without("lesions"),
+        keys=(("lesions", "patient_id"),),
     ),
     Rule(
         "no_follow_up",
@@ -675,6 +889,7 @@ RULES: tuple[Rule, ...] = (
         "an enrolled patient with no row in follow_up.csv (addition to SAP 2.1)",
         ("patients", "follow_up"),
         _patient_without("follow_up"),
+        keys=(("follow_up", "patient_id"),),
     ),
     # Dates in order.
     Rule(
@@ -685,6 +900,15 @@ RULES: tuple[Rule, ...] = (
         "enrollment before the surgery",
         ("patients",),
         _date_before("patients", "enrollment_date", "surgery_date"),
+    ),
+    Rule(
+        "screening_after_enrollment",
+        "FATAL",
+        "screening",
+        "screening_date",
+        "a patient screened after the enrollment",
+        ("screening", "patients"),
+        _screening_after_enrollment,
     ),
     Rule(
         "sbrt_before_enrollment",
@@ -783,6 +1007,40 @@ RULES: tuple[Rule, ...] = (
         for file, column in DATED_COLUMNS
         if file != "follow_up"
     ),
+    *(
+        Rule(
+            "after_data_cut",
+            "FATAL",
+            file,
+            column,
+            "a date after the data cut",
+            (file,),
+            _after_cut(file, column),
+        )
+        for file, column in ALL_DATES
+    ),
+    *(
+        Rule(
+            "before_study_start",
+            "FATAL",
+            file,
+            column,
+            "a date before the study start (a surgery: more than "
+            f"{SURGERY_YEARS_BEFORE_START} years before it)",
+            (file,),
+            _before_start(file, column),
+        )
+        for file, column in ALL_DATES
+    ),
+    Rule(
+        "lab_impossible",
+        "FATAL",
+        "labs",
+        "value",
+        "a lab value outside what is physiologically possible for its analyte (canonical unit)",
+        ("labs",),
+        _lab_limits(usual=False),
+    ),
     Rule(
         "grade5_not_dead",
         "FATAL",
@@ -819,6 +1077,37 @@ RULES: tuple[Rule, ...] = (
         "a lab sample of a patient never treated (not analysed)",
         ("labs", *_TREATMENT),
         _never_treated("labs"),
+    ),
+    Rule(
+        "lab_timepoints_out_of_order",
+        "WARN",
+        "labs",
+        "sample_date",
+        "a sample dated before the sample of an earlier timepoint of the same analyte "
+        "(timepoint labels swapped?)",
+        ("labs",),
+        _lab_order,
+    ),
+    Rule(
+        "lab_unusual",
+        "WARN",
+        "labs",
+        "value",
+        "a lab value possible but outside the usual range of its analyte (canonical unit)",
+        ("labs",),
+        _lab_limits(usual=True),
+    ),
+    *(
+        Rule(
+            "value_unusual",
+            "WARN",
+            file,
+            column,
+            "a value possible but outside the usual range of its column",
+            (file,),
+            _unusual_value(file, column),
+        )
+        for file, column in _USUAL_FIELDS
     ),
     Rule(
         "long_course",
@@ -877,18 +1166,33 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _complete(tables: Tables, stem: str) -> bool:
-    """True when the export was read with every column of the contract."""
-    return stem in tables and _contract_columns(stem) <= set(tables[stem].columns)
+def _usable(tables: Tables, stem: str, rule: Rule) -> bool:
+    """True when the export was read with every column of the contract, and with rows if the
+    endpoints need them (an empty required export is its own finding, not thousands)."""
+    if stem not in tables or not _contract_columns(stem) <= set(tables[stem].columns):
+        return False
+    return rule.reads_empty or not (stem in REQUIRED_EXPORTS and tables[stem].empty)
 
 
-def run_rules(tables: Tables, config: Config) -> list[Finding]:
-    """Every finding of every rule whose tables were read completely (the others are skipped)."""
+def run_rules(
+    tables: Tables,
+    config: Config,
+    period: StudyPeriod,
+    refused: Collection[tuple[str, str]] = (),
+) -> list[Finding]:
+    """Every finding of every rule whose tables are usable (the others are skipped).
+
+    `refused`: the (export, column) pairs with a value the column contract refused, which
+    makes a lookup in them unreliable (`Rule.keys`).
+    """
+    context = {**config, PERIOD: period}
     findings = []
     for rule in RULES:
-        if not all(_complete(tables, stem) for stem in rule.needs):
+        if not all(_usable(tables, stem, rule) for stem in rule.needs):
             continue
-        hits = rule.check(tables, config)
+        if any(key in refused for key in rule.keys):
+            continue
+        hits = rule.check(tables, context)
         for row, value, detail in hits.itertuples():
             message = f"{rule.description}: {detail}" if detail else rule.description
             file = f"{rule.file}.csv"

@@ -54,10 +54,10 @@ from sbrtlung.adam import derive_all
 from sbrtlung.adam.adtte import endpoint_arrays
 from sbrtlung.adam.endpoints import RECORDS
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
-from sbrtlung.logs import Progress
+from sbrtlung.logs import progress
 from sbrtlung.reporting.formatter import Kind, interval, number
 from sbrtlung.reporting.tables import Table, markdown_table
-from sbrtlung.simulate import simulate_trial
+from sbrtlung.simulate import simulate_trial, study_dates
 from sbrtlung.truth import RATE_TRUTHS, true_values
 
 # Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
@@ -184,7 +184,8 @@ def analyse_replicate_full(
 ) -> pd.DataFrame:
     """The same rows through the workflow's whole path: every export, every analysis dataset,
     `efficacy.rates` (the reference the fast path is tested and benchmarked against)."""
-    adam = derive_all(simulate_trial(sim, seeds[0]), config)
+    cut = pd.Timestamp(study_dates(sim)[1])  # the workflow's data cut of a synthetic trial
+    adam = derive_all(simulate_trial(sim, seeds[0]), config, cut)
     rates = efficacy.rates(
         adam["adtte"],
         adam["adsl"],
@@ -196,19 +197,18 @@ def analyse_replicate_full(
     return rates[rates["key"].isin(list(RATE_TRUTHS))].reset_index(drop=True)
 
 
-def run_batch(config: Mapping[str, Any], batch: int, progress: Progress | None = None):
-    """Every scenario's replicates of one batch (RESULT_COLUMNS, one row per rate)."""
+def run_batch(config: Mapping[str, Any], batch: int) -> pd.DataFrame:
+    """Every scenario's replicates of one batch (RESULT_COLUMNS, one row per rate); the
+    rule's log shows its progress."""
     study = config["simulation_study"]
     numbers = batch_replicates(study["replicates"], study["batches"], batch)
+    simulations = {scenario: scenario_simulation(config, scenario) for scenario in SCENARIOS}
+    trials = [(scenario, replicate) for scenario in SCENARIOS for replicate in numbers]
     frames = []
-    for scenario in SCENARIOS:
-        sim = scenario_simulation(config, scenario)
-        for replicate in numbers:
-            seeds = replicate_seeds(config["seed"], scenario, replicate)
-            rows = analyse_replicate(config, sim, seeds)
-            frames.append(rows.assign(scenario=scenario, replicate=replicate))
-            if progress:
-                progress.step()
+    for scenario, replicate in progress(trials, "simulated trials"):
+        seeds = replicate_seeds(config["seed"], scenario, replicate)
+        rows = analyse_replicate(config, simulations[scenario], seeds)
+        frames.append(rows.assign(scenario=scenario, replicate=replicate))
     return pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
 
 

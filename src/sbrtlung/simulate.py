@@ -168,6 +168,9 @@ LAB_MODEL = {
 # Sample days relative to TRTSDT (baseline) or TRTEDT: inside and outside the SAP windows.
 LAB_DAYS_IN = ((-14, 0), (-2, 5), (20, 40))
 LAB_DAYS_OUT = ((-42, -29), (8, 14), (45, 60))
+# The earliest record before the first enrollment: a screening (SCREENING_LEAD_DAYS) or a
+# baseline sample out of its window (LAB_DAYS_OUT) before the earliest first fraction.
+FIRST_RECORD_LEAD_DAYS = max(SCREENING_LEAD_DAYS[1], -LAB_DAYS_OUT[0][0] - FIRST_START_DAYS[0])
 # Alternative units and the sites that use them: site number % 3 == (group + 1) % 3.
 UNIT_GROUPS = (
     (("wbc", "neutrophils", "lymphocytes", "monocytes", "platelets"), "/uL"),
@@ -210,9 +213,7 @@ def simulate_trial(
     hz = truth.hazards(sim)
     n = int(sim["n_patients"])
     accrual_days = sim["accrual_months"] * MONTH_DAYS
-    cut = _day(STUDY_START) + math.floor(
-        (sim["accrual_months"] + sim["min_follow_up_months"]) * MONTH_DAYS
-    )
+    cut = _day(study_dates(sim)[1])
 
     weights, site, number, enrollment = _enrol(rng, n, int(sim["n_sites"]), accrual_days)
     ids = np.array([f"{s}-{k:03d}" for s, k in zip(_site_ids(site), number, strict=True)], object)
@@ -253,6 +254,15 @@ def simulate_trial(
         "cause_of_death": fate.cause,
     }
     return {stem: _frame(stem, columns[stem]) for stem in EXPORTS if stem in exports}
+
+
+def study_dates(sim: Mapping[str, Any]) -> tuple[np.datetime64, np.datetime64]:
+    """The first and the last day the generator can date a record: a baseline sample up to
+    FIRST_RECORD_LEAD_DAYS before the first enrollment (on STUDY_START), and the data cut,
+    accrual + minimum follow-up after STUDY_START. The gate checks the trial against them."""
+    months = sim["accrual_months"] + sim["min_follow_up_months"]
+    first = STUDY_START - np.timedelta64(FIRST_RECORD_LEAD_DAYS, "D")
+    return first, STUDY_START + np.timedelta64(math.floor(months * MONTH_DAYS), "D")
 
 
 def write_exports(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:

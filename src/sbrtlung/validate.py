@@ -7,10 +7,14 @@ against its column contract) is not reported again by a rule.
 
 Any FATAL finding stops the pipeline: `python -m sbrtlung.validate RAW_DIR` prints a short
 summary on standard error and exits 1; WARN findings only go to the report. The report and
-the findings CSV are byte-identical for the same input (no timestamps, stable order).
+the findings CSV are byte-identical for the same input and study period (no timestamps,
+stable order; the day of the run matters only as the data cut of real exports without
+`data_cut`, and the report then says so). Both are safe to open: the CSV neutralises cells a
+spreadsheet would run as a formula, the Markdown report escapes markup.
 """
 
 import argparse
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +27,7 @@ import pyarrow.parquet as parquet
 from sbrtlung import config as configuration
 from sbrtlung.exports import describe_rule, read_exports
 from sbrtlung.findings import to_frame
+from sbrtlung.period import PeriodError, StudyPeriod, study_period
 from sbrtlung.rules import RULES, run_rules
 from sbrtlung.schemas.raw import EXPORTS
 
@@ -33,16 +38,42 @@ _ARROW_TYPES = {
     "datetime64[ns]": pyarrow.timestamp("ns"),
 }
 _DESCRIPTIONS = {rule.id: rule.description for rule in RULES}
+# Findings of one rule and file shown in the Markdown report; the CSV has every finding.
+REPORT_LIMIT = 1000
+# A cell a spreadsheet would run as a formula starts with one of these (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Markdown and HTML markup in a table cell; an underscore only where it could start emphasis.
+_MARKUP = re.compile(r"[\\`*\[\]<>&|~$@]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 
 
 def validate_exports(
-    folder: str | Path, config: Mapping[str, Any]
+    folder: str | Path, config: Mapping[str, Any], period: StudyPeriod | None = None
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """Typed tables (index = row number in the file) and the findings frame of one folder."""
+    """Typed tables (index = row number in the file) and the findings frame of one folder.
+
+    Dates are checked against `period`, by default the configured one (`sbrtlung.period`).
+    """
+    period = period or study_period(config)
     tables, findings = read_exports(folder)
     rejected = {(f.file, f.row, f.column) for f in findings if f.row > 0}
-    findings += [f for f in run_rules(tables, config) if (f.file, f.row, f.column) not in rejected]
+    refused = {
+        (Path(f.file).stem, f.column)
+        for f in findings
+        if f.row > 0 and not f.rule.startswith("unique")
+    }
+    checked = run_rules(tables, config, period, refused)
+    findings += [f for f in checked if (f.file, f.row, f.column) not in rejected]
     return tables, to_frame(findings)
+
+
+def write_findings(findings: pd.DataFrame, path: str | Path) -> None:
+    """The findings as CSV, every cell that could start a spreadsheet formula prefixed with a
+    single quote (OWASP's advice on CSV injection): the value stays readable and inert."""
+    safe = findings.astype(str)
+    for name in safe.columns:
+        cells = safe[name]
+        safe[name] = cells.mask(cells.str.startswith(_FORMULA_START), "'" + cells)
+    safe.to_csv(path, index=False, lineterminator="\n")
 
 
 def describe(rule: str) -> str:
@@ -51,9 +82,9 @@ def describe(rule: str) -> str:
 
 
 def _cell(value: Any) -> str:
-    """A value safe inside a Markdown table cell."""
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
-    return " ".join(text.splitlines()) if text else ""
+    """A value safe inside a Markdown table cell: markup escaped, on one line."""
+    text = _MARKUP.sub(lambda match: "\\" + match[0], str(value))
+    return " ".join(text.splitlines())
 
 
 def _table(frame: pd.DataFrame) -> list[str]:
@@ -62,8 +93,11 @@ def _table(frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def report_markdown(findings: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> str:
-    """The data-quality report: verdict, rows per file, findings by rule, every finding."""
+def report_markdown(
+    findings: pd.DataFrame, tables: Mapping[str, pd.DataFrame], period: StudyPeriod
+) -> str:
+    """The data-quality report: verdict, study period, rows per file, findings by rule, and
+    the findings themselves (at most REPORT_LIMIT per rule and file; the CSV has them all)."""
     counts = findings["severity"].value_counts()
     fatal, warn = int(counts.get("FATAL", 0)), int(counts.get("WARN", 0))
     verdict = "FAIL" if fatal else "PASS"
@@ -75,6 +109,10 @@ def report_markdown(findings: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) 
         "FATAL findings stop the analysis: correct them in the exports and deliver again. "
         "WARN findings are listed for review; the analysis goes on with them. Row 1 is the "
         "first data row of a file; row 0 is the file or its header.",
+        "",
+        f"Dates are checked against the study period: from {period.start:%Y-%m-%d} "
+        f"({_cell(period.start_source)}; a surgery from {period.earliest_surgery:%Y-%m-%d}) "
+        f"to the data cut {period.cut:%Y-%m-%d} ({_cell(period.cut_source)}).",
         "",
         "## Rows read per file",
         "",
@@ -98,8 +136,15 @@ def report_markdown(findings: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) 
     detail = ["file", "row", "column", "value", "rule", "message"]
     for severity in ("FATAL", "WARN"):
         selected = findings.loc[findings["severity"] == severity, detail]
+        shown = selected.groupby(["file", "rule"], sort=False).head(REPORT_LIMIT)
         lines += ["", f"## {severity} findings ({len(selected)})", ""]
-        lines += _table(selected) if len(selected) else ["None."]
+        lines += _table(shown) if len(shown) else ["None."]
+        if len(shown) < len(selected):
+            lines += [
+                "",
+                f"{len(selected) - len(shown)} more {severity} findings are not shown (at most "
+                f"{REPORT_LIMIT} per rule and file); report.csv lists every finding.",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -123,13 +168,31 @@ def fatal_summary(findings: pd.DataFrame, limit: int = 10, report: str | None = 
     return "\n".join(lines)
 
 
+def raw_dir_problem(raw_dir: str | Path) -> str | None:
+    """Why a folder of exports cannot be read, in one line, or None when it can."""
+    folder = Path(raw_dir)
+    if not folder.exists():
+        return f"raw_dir {raw_dir} does not exist"
+    if not folder.is_dir():
+        return f"raw_dir {raw_dir} is not a folder (it should hold the nine CSV exports)"
+    try:
+        next(folder.iterdir(), None)
+    except OSError as error:
+        return f"raw_dir {raw_dir} cannot be read: {error.strerror}"
+    return None
+
+
 def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> None:
-    """One parquet file per export, typed as its model declares, rows in file order, no index."""
+    """One parquet file per export, typed as its model declares, rows in file order, no index.
+
+    Called only when the gate passed, so every export has a table; a missing one is a bug.
+    """
+    missing = [stem for stem in EXPORTS if stem not in tables]
+    if missing:
+        raise ValueError(f"no validated table of {', '.join(missing)}: the gate cannot pass")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for stem, model in EXPORTS.items():
-        if stem not in tables:
-            continue
         columns = model.to_schema().columns
         frame = tables[stem].reset_index(drop=True)
         schema = pyarrow.schema(
@@ -148,15 +211,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--findings", help="write every finding as CSV here")
     parser.add_argument("--tables", help="write the typed parquet tables here if no FATAL")
     parser.add_argument("--limit", type=int, default=10, help="FATAL findings shown on stderr")
+    parser.add_argument("--data-cut", help="data cut YYYY-MM-DD (default: config data_cut)")
+    parser.add_argument("--study-start", help="study start YYYY-MM-DD (default: config)")
     args = parser.parse_args(argv)
-    if not Path(args.raw_dir).is_dir():
-        parser.error(f"not a folder: {args.raw_dir}")
+    problem = raw_dir_problem(args.raw_dir)
+    if problem:
+        parser.error(problem)
 
-    tables, findings = validate_exports(args.raw_dir, configuration.load(args.config))
+    config = configuration.load(args.config)
+    config["raw_dir"] = args.raw_dir
+    config["data_cut"] = args.data_cut or config["data_cut"]
+    config["study_start"] = args.study_start or config["study_start"]
+    try:
+        period = study_period(config)
+    except PeriodError as error:
+        parser.error(str(error))
+    tables, findings = validate_exports(args.raw_dir, config, period)
     if args.report:
-        Path(args.report).write_text(report_markdown(findings, tables), encoding="utf-8")
+        Path(args.report).write_text(report_markdown(findings, tables, period), encoding="utf-8")
     if args.findings:
-        findings.to_csv(args.findings, index=False, lineterminator="\n")
+        write_findings(findings, args.findings)
     failed = bool((findings["severity"] == "FATAL").any())
     if args.tables and not failed:
         write_tables(tables, args.tables)

@@ -1,30 +1,31 @@
-"""The workflow on a real single-node SLURM cluster, against a local run of the same config.
+"""The workflow on a real SLURM cluster, against a local run of the same config.
 
-The module starts munged, slurmctld and slurmd with ci/slurm/start.sh (which installs Debian's
-SLURM packages when they are missing), runs the small trial to results/key_results.json once
-locally (profiles/default) and once with --profile profiles/slurm, and stops the daemons by PID
-at the end, also when a test fails. It is skipped only where SLURM cannot be installed (no root,
-or apt-get fails); any other failure to start the cluster is an error.
+The tests run where a cluster answers: `sinfo` reports a node that is up. Nothing here installs
+or starts anything. Elsewhere they are skipped with the reason, unless SBRTLUNG_SLURM_REQUIRED
+is set (CI sets it), where a missing cluster is a failure. CI, and anyone as root on a Debian
+machine, get a single-node cluster with ci/slurm/start.sh and stop it with ci/slurm/stop.sh
+(README, "Tests and benchmarks"). On a real cluster, run `pytest tests/slurm` on a login node
+from a checkout on the shared filesystem.
+
+The small trial runs to results/key_results.json once locally (profiles/default) and once with
+--profile profiles/slurm.
 """
 
 import collections
 import filecmp
+import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from bench.scratch import ROOT
 from tests.workflow.test_workflow import workflow_copy
 
 pytestmark = pytest.mark.slow
 
-CLUSTER = ROOT / "ci" / "slurm"
-UNAVAILABLE = 3  # start.sh's exit status when SLURM cannot be installed on this machine
 SMALL = (
     "bootstrap_reps: 50\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
     "simulation_study:\n  replicates: 4\n  batches: 2\n  bootstrap_reps: 50\n"
@@ -32,48 +33,42 @@ SMALL = (
 TARGET = "results/key_results.json"
 OUTPUT = "snakemake.out"  # what a run prints, in its scratch folder
 SUBMITTED = re.compile(r"submitted with SLURM jobid (\d+) \(log: (\S+/rule_(\w+)/\S+)\)")
-DAEMONS = {"slurmd.pid": "slurmd", "slurmctld.pid": "slurmctld", "munge/munged.pid": "munged"}
+UP = {"idle", "mixed", "allocated", "completing"}  # node states that take or run jobs
 
 
-def running_daemons(state: Path) -> dict[str, int]:
-    """The daemons whose PID file names a live process of that name."""
-    found = {}
-    for pidfile, name in DAEMONS.items():
-        path = state / pidfile
-        if path.is_file():
-            pid = int(path.read_text())
-            comm = Path(f"/proc/{pid}/comm")
-            if comm.is_file() and comm.read_text().strip() == name:
-                found[name] = pid
-    return found
-
-
-def cluster_script(name: str, state: Path, timeout: int) -> subprocess.CompletedProcess:
-    """Run a script of ci/slurm/ on the cluster's state folder."""
-    command = ["bash", str(CLUSTER / name), str(state)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+def unavailable() -> str | None:
+    """Why no SLURM cluster answers here, or None when one does."""
+    if shutil.which("sinfo") is None:
+        return "no SLURM client (sinfo) on PATH"
+    try:
+        done = subprocess.run(
+            ["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=30
+        )
+    except subprocess.TimeoutExpired:
+        return "sinfo did not answer within 30 s"
+    if done.returncode != 0:
+        return f"sinfo failed: {done.stderr.strip() or done.returncode}"
+    states = {state.rstrip("*~#!%$@^-") for state in done.stdout.split()}
+    if not states & UP:
+        return f"no SLURM node is up (sinfo: {', '.join(sorted(states)) or 'no node'})"
+    return None
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    """The cluster's state folder while it runs.
+    """Skip (or, with SBRTLUNG_SLURM_REQUIRED, fail) unless a cluster answers."""
+    reason = unavailable()
+    if reason and os.environ.get("SBRTLUNG_SLURM_REQUIRED"):
+        pytest.fail(f"SBRTLUNG_SLURM_REQUIRED is set but {reason}")
+    if reason:
+        pytest.skip(f"{reason}; start one with ci/slurm/start.sh (README)")
 
-    The folder is made under /tmp, not pytest's tmp_path: munged runs as the munge user and
-    must reach its key and socket, and pytest's folders are private to root.
-    """
-    state = Path(tempfile.mkdtemp(prefix="sbrtlung-slurm-"))
-    try:
-        started = cluster_script("start.sh", state, timeout=900)
-        if started.returncode == UNAVAILABLE:
-            pytest.skip(f"SLURM cannot be installed here: {started.stderr.strip()}")
-        assert started.returncode == 0, started.stderr[-3000:]
-        assert set(running_daemons(state)) == set(DAEMONS.values())
-        yield state
-    finally:
-        stopped = cluster_script("stop.sh", state, timeout=120)
-        left = running_daemons(state)
-        assert stopped.returncode == 0 and not left, (left, stopped.stderr)
-        shutil.rmtree(state)
+
+def controller_log() -> Path | None:
+    """slurmctld's log file, as the cluster's configuration names it."""
+    done = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True)
+    found = re.search(r"^SlurmctldLogFile\s*=\s*(\S+)", done.stdout, re.M)
+    return Path(found[1]) if found else None
 
 
 def snakemake(folder: Path, *args: str) -> subprocess.Popen:
@@ -114,21 +109,29 @@ def runs(cluster, tmp_path_factory):
     output = {name: (folder / OUTPUT).read_text() for name, folder in folders.items()}
     for name, run in started.items():
         assert run.returncode == 0, (name, output[name][-3000:])
-    return {"state": cluster, "folders": folders, "output": output}
+    return {"folders": folders, "output": output}
 
 
 def test_every_job_ran_as_a_slurm_job(runs):
-    """Each job of the local run was an sbatch job here that slurmctld saw end with status 0."""
+    """Each job of the local run was an sbatch job here, with its SLURM log."""
     local, slurm = runs["output"]["local"], runs["output"]["slurm"]
     assert "workflow specific profile profiles/default" in local
     local_jobs = collections.Counter(re.findall(r"^localrule (\w+):", local, re.M))
     submitted = SUBMITTED.findall(slurm)
     assert collections.Counter(rule for _, _, rule in submitted) == local_jobs
     assert "key_results" in local_jobs and local_jobs["model_repeat"] == 2
-    controller = (runs["state"] / "log" / "slurmctld.log").read_text()
-    for jobid, log, _ in submitted:
+    for _, log, _ in submitted:
         assert Path(log).is_file()
         assert Path(log).is_relative_to(runs["folders"]["slurm"] / ".snakemake" / "slurm_logs")
+
+
+def test_slurmctld_saw_every_job_end_with_status_0(runs):
+    """The controller's own record of each job, where its log can be read (on CI's cluster)."""
+    log = controller_log()
+    if log is None or not os.access(log, os.R_OK):
+        pytest.skip(f"slurmctld's log ({log or 'not configured'}) cannot be read here")
+    controller = log.read_text(errors="replace")
+    for jobid, _, _ in SUBMITTED.findall(runs["output"]["slurm"]):
         assert f"_job_complete: JobId={jobid} WEXITSTATUS 0" in controller, jobid
 
 

@@ -161,9 +161,19 @@ def lab_index(rows: Rows, patient: str, timepoint: str, analyte: str) -> int:
     )
 
 
+# The study period of the hand-written delivery.
+STUDY_START, DATA_CUT = "2021-01-01", "2023-01-31"
+
+
+def gate_config(folder: Path, **overrides) -> dict:
+    """The default config for the real exports in `folder`, with the delivery's study period."""
+    settings = {"raw_dir": str(folder), "study_start": STUDY_START, "data_cut": DATA_CUT}
+    return config.load(**{**settings, **overrides})
+
+
 def validate_rows(rows: Rows, folder: Path, **overrides) -> tuple[dict, pd.DataFrame]:
-    """Write `rows` to `folder` and run the gate with the default config (plus overrides)."""
-    return validate_exports(write_folder(rows, folder), config.load(**overrides))
+    """Write `rows` to `folder` and run the gate with `gate_config` (plus overrides)."""
+    return validate_exports(write_folder(rows, folder), gate_config(folder, **overrides))
 
 
 def fatal(findings: pd.DataFrame) -> list[tuple[str, int, str, str]]:

@@ -5,8 +5,9 @@ import pytest
 
 from sbrtlung.exports import read_exports
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validate import validate_exports
 
-from .factory import clean_rows, fatal, validate_rows, write_folder
+from .factory import clean_rows, fatal, gate_config, validate_rows, write_folder
 
 
 def _replace(path, old: bytes, new: bytes, count: int = 1):
@@ -16,10 +17,7 @@ def _replace(path, old: bytes, new: bytes, count: int = 1):
 
 
 def _run(folder):
-    from sbrtlung import config
-    from sbrtlung.validate import validate_exports
-
-    return validate_exports(folder, config.load())
+    return validate_exports(folder, gate_config(folder))
 
 
 def _only(findings):
@@ -163,8 +161,7 @@ def test_unknown_and_missing_files(tmp_path):
     assert fatal(findings) == [
         ("labs.csv", 0, "", "missing_file"),
         ("names.csv", 0, "", "unknown_file"),
-        ("screening.csv", 0, "", "missing_file"),
-        ("screening.csv/", 0, "", "unknown_file"),
+        ("screening.csv", 0, "", "not_a_file"),
     ]
     assert "labs" not in tables and "screening" not in tables
 
@@ -201,8 +198,8 @@ def test_broken_quoting_and_empty_file(tmp_path):
     (folder / "progression.csv").write_bytes(b"")
     tables, findings = _run(folder)
     assert fatal(findings) == [
-        ("imaging.csv", 9, "", "csv_syntax"),
         ("progression.csv", 0, "", "empty_file"),
+        ("imaging.csv", 9, "", "csv_syntax"),
     ]
     assert "imaging" not in tables and "progression" not in tables
 
@@ -246,7 +243,8 @@ def test_missing_column_keeps_checking_cells_but_skips_rules(tmp_path):
         ("patients", 0, "sex", "Male", "code_case", "'male'"),
         ("labs", 5, "unit", "g/l", "code_case", "'g/L'"),
         ("lesions", 0, "diameter_mm", "12,5", "number_format", "decimal comma"),
-        ("lesions", 0, "diameter_mm", "nan", "number_format", "not a number"),
+        ("lesions", 0, "diameter_mm", "nan", "missing_marker", "empty field"),
+        ("lesions", 0, "diameter_mm", "twelve", "number_format", "not a number"),
         ("adverse_events", 0, "grade", "2.0", "integer_format", "whole numbers"),
         ("patients", 0, "age", "sixty", "integer_format", "not an integer"),
     ],
@@ -275,10 +273,10 @@ def test_all_errors_of_all_files_in_one_run(tmp_path):
     (folder / "notes.txt").write_text("x")
     _, findings = _run(folder)
     assert fatal(findings) == [
-        ("labs.csv", 4, "unit", "unit_not_allowed"),
         ("notes.txt", 0, "", "unknown_file"),
-        ("patients.csv", 1, "age", "in_range(18, 100)"),
         ("progression.csv", 0, "", "missing_file"),
+        ("labs.csv", 4, "unit", "unit_not_allowed"),
+        ("patients.csv", 1, "age", "in_range(18, 100)"),
         ("sbrt.csv", 3, "end_date", "sbrt_end_before_start"),
         ("screening.csv", 2, "screening_date", "date_format"),
     ]

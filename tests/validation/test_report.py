@@ -5,17 +5,18 @@ import re
 import pandas as pd
 import pytest
 
-from sbrtlung import config
+from sbrtlung.period import study_period
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.validate import (
     fatal_summary,
     main,
     report_markdown,
     validate_exports,
+    write_findings,
     write_tables,
 )
 
-from .factory import clean_rows, write_folder
+from .factory import clean_rows, gate_config, write_folder
 
 
 @pytest.fixture
@@ -29,8 +30,8 @@ def failing(tmp_path):
 
 
 def test_report_of_a_failing_folder(failing):
-    tables, findings = validate_exports(failing, config.load())
-    report = report_markdown(findings, tables)
+    tables, findings = validate_exports(failing, gate_config(failing))
+    report = report_markdown(findings, tables, study_period(gate_config(failing)))
     assert "**Verdict: FAIL** - 2 FATAL and 1 WARN findings." in report
     assert "| labs.csv | 126 |" in report
     by_rule = [
@@ -39,7 +40,7 @@ def test_report_of_a_failing_folder(failing):
     ]
     assert all(line in report for line in by_rule)
     assert "## FATAL findings (2)" in report and "## WARN findings (1)" in report
-    assert "| adverse_events.csv | 3 | term | cough\\|dry | isin([" in report
+    assert "| adverse_events.csv | 3 | term | cough\\|dry | isin(\\[" in report
     fatal_part = report.split("## FATAL findings")[1].split("## WARN findings")[0]
     assert fatal_part.index("adverse_events.csv") < fatal_part.index("patients.csv")
     rows = [line for line in fatal_part.splitlines() if line.startswith("|")]
@@ -48,8 +49,8 @@ def test_report_of_a_failing_folder(failing):
 
 
 def test_report_of_a_clean_folder(tmp_path):
-    tables, findings = validate_exports(write_folder(clean_rows(), tmp_path), config.load())
-    report = report_markdown(findings, tables)
+    tables, findings = validate_exports(write_folder(clean_rows(), tmp_path), gate_config(tmp_path))
+    report = report_markdown(findings, tables, study_period(gate_config(tmp_path)))
     assert "**Verdict: PASS** - 0 FATAL and 0 WARN findings." in report
     assert report.count("None.") == 2
 
@@ -57,15 +58,16 @@ def test_report_of_a_clean_folder(tmp_path):
 def test_report_and_findings_are_deterministic(failing, tmp_path):
     outputs = []
     for run in ("a", "b"):
-        tables, findings = validate_exports(failing, config.load())
+        tables, findings = validate_exports(failing, gate_config(failing))
         csv_path = tmp_path / f"{run}.csv"
-        findings.to_csv(csv_path, index=False, lineterminator="\n")
-        outputs.append((report_markdown(findings, tables), csv_path.read_bytes()))
+        write_findings(findings, csv_path)
+        period = study_period(gate_config(failing))
+        outputs.append((report_markdown(findings, tables, period), csv_path.read_bytes()))
     assert outputs[0] == outputs[1]
 
 
 def test_fatal_summary(failing):
-    _, findings = validate_exports(failing, config.load())
+    _, findings = validate_exports(failing, gate_config(failing))
     summary = fatal_summary(findings, limit=1, report="out/report.md")
     lines = summary.splitlines()
     assert lines[0] == "validation FAILED: 2 FATAL, 1 WARN findings"
@@ -75,7 +77,9 @@ def test_fatal_summary(failing):
 
 
 def test_typed_parquet_round_trips_and_is_byte_identical(tmp_path):
-    tables, _ = validate_exports(write_folder(clean_rows(), tmp_path / "raw"), config.load())
+    tables, _ = validate_exports(
+        write_folder(clean_rows(), tmp_path / "raw"), gate_config(tmp_path / "raw")
+    )
     write_tables(tables, tmp_path / "a")
     write_tables(tables, tmp_path / "b")
     for stem in EXPORTS:
@@ -91,7 +95,9 @@ def test_typed_parquet_round_trips_and_is_byte_identical(tmp_path):
 
 
 def test_all_missing_text_column_keeps_its_type(tmp_path):
-    tables, _ = validate_exports(write_folder(clean_rows(), tmp_path / "raw"), config.load())
+    tables, _ = validate_exports(
+        write_folder(clean_rows(), tmp_path / "raw"), gate_config(tmp_path / "raw")
+    )
     write_tables(tables, tmp_path / "out")
     import pyarrow.parquet as parquet
 
@@ -114,3 +120,38 @@ def test_command_line(failing, tmp_path, capsys):
     assert main([str(clean), "--tables", str(out)]) == 0
     assert "validation passed" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.parquet" for s in EXPORTS)
+
+
+def test_command_line_refuses_a_folder_it_cannot_read(tmp_path, capsys):
+    file = tmp_path / "patients.csv"
+    file.write_text("x\n")
+    for raw_dir, words in ((tmp_path / "nowhere", "does not exist"), (file, "is not a folder")):
+        with pytest.raises(SystemExit) as stopped:
+            main([str(raw_dir)])
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err[-1].endswith(
+            f"raw_dir {raw_dir} {words}"
+            + (" (it should hold the nine CSV exports)" if words == "is not a folder" else "")
+        )
+
+
+def test_report_escapes_markup_and_caps_what_it_shows(tmp_path, monkeypatch):
+    import sbrtlung.validate as validate
+
+    rows = clean_rows()
+    rows["adverse_events"][0]["term"] = "<script>alert(1)</script> **x** [a](b) _y_"
+    for row in rows["patients"]:
+        row["sex"] = "Other"
+    folder = write_folder(rows, tmp_path / "raw")
+    tables, findings = validate_exports(folder, gate_config(folder))
+    monkeypatch.setattr(validate, "REPORT_LIMIT", 2)
+    report = report_markdown(findings, tables, study_period(gate_config(folder)))
+    assert "\\<script\\>alert(1)\\</script\\> \\*\\*x\\*\\* \\[a\\](b) \\_y\\_" in report
+    assert "<script>" not in report
+    assert "'pulmonary_fibrosis'" in report  # an underscore inside a word stays as it is
+    shown = [line for line in report.splitlines() if line.startswith("| patients.csv | ")]
+    shown = [line for line in shown if "| sex | Other |" in line]
+    assert len(shown) == 2
+    assert "1 more FATAL findings are not shown (at most 2 per rule and file)" in report
+    assert "Dates are checked against the study period: from 2021-01-01 (config study" in report

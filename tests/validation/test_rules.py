@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from sbrtlung.rules import RULES, rules_table, run_rules
+from sbrtlung.period import study_period
+from sbrtlung.rules import PERIOD, REQUIRED_EXPORTS, RULES, rules_table, run_rules
 from sbrtlung.schemas.raw import EXPORTS
 
-from .factory import clean_rows, fatal, lab_index, validate_rows, warn
+from .factory import clean_rows, fatal, gate_config, lab_index, validate_rows, warn
+from .test_corpus import CASES as CORPUS
 
 # --- mutations: each takes the rows (stem -> list of row dicts) and changes them in place -----
 
@@ -82,9 +84,11 @@ def untreat_everyone(rows):
 
 
 FATAL_CASES = [
-    ("header_only_delivery", empty_all, [("patients.csv", 0, "patient_id", "no_enrolled_patient")]),
+    ("header_only_delivery", empty_all,
+     [(f"{stem}.csv", 0, "", "empty_export") for stem in REQUIRED_EXPORTS]),
     ("nobody_treated", untreat_everyone,
-     [("sbrt.csv", 0, "fractions_delivered", "no_treated_patient")]),
+     [("sbrt.csv", 0, "fractions_delivered", "no_treated_patient"),
+      ("imaging.csv", 0, "", "empty_export")]),
     # Within one file.
     ("reason_missing", setv("screening", 1, exclusion_reason=""),
      [("screening.csv", 2, "exclusion_reason", "exclusion_reason_iff_not_eligible")]),
@@ -284,6 +288,7 @@ def test_missing_analyte_names_patient_and_timepoint(tmp_path):
 def test_every_rule_has_a_mutation_test():
     tested = {e[3] for _, _, expected in FATAL_CASES for e in expected}
     tested |= {e[3] for _, _, expected, _ in WARN_CASES for e in expected}
+    tested |= {e[4] for case in CORPUS for e in case.expected}  # test_corpus.py
     assert {rule.id for rule in RULES} <= tested
 
 
@@ -304,7 +309,7 @@ def test_rules_table_describes_every_rule():
     assert table["id"].map(lambda i: re.fullmatch(r"[a-z][a-z0-9_]*", i) is not None).all()
     assert set(table["severity"]) == {"FATAL", "WARN"}
     for file, column in zip(table["file"], table["column"], strict=True):
-        assert column in EXPORTS[file.removesuffix(".csv")].to_schema().columns
+        assert column in [*EXPORTS[file.removesuffix(".csv")].to_schema().columns, ""]
     assert (table["description"].str.len() > 10).all()
 
 
@@ -316,20 +321,19 @@ def test_docs_list_every_rule_with_its_description():
 
 
 def test_each_check_reads_only_the_tables_it_declares(tmp_path):
-    from sbrtlung import config
-
     tables, _ = validate_rows(clean_rows(), tmp_path)
+    config = gate_config(tmp_path)
+    context = {**config, PERIOD: study_period(config)}
     for rule in RULES:
         assert rule.file in rule.needs
-        rule.check({stem: tables[stem] for stem in rule.needs}, config.load())
+        rule.check({stem: tables[stem] for stem in rule.needs}, context)
 
 
 def test_rules_skip_a_missing_table(tmp_path):
-    from sbrtlung import config
-
     tables, _ = validate_rows(clean_rows(), tmp_path)
     del tables["patients"]
-    assert run_rules(tables, config.load()) == []
+    config = gate_config(tmp_path)
+    assert run_rules(tables, config, study_period(config)) == []
 
 
 def test_unreadable_values_are_reported_once_and_judged_by_no_rule(tmp_path):

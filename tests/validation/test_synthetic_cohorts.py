@@ -16,6 +16,11 @@ EXPECTED_WARNINGS = {
     "scan_gap",
     "long_course",
     "progression_untreated",
+    # Rare draws of a large trial: an unusual value, a very short course whose end-of-treatment
+    # sample (window from 3 days before its end) precedes the baseline sample.
+    "value_unusual",
+    "lab_unusual",
+    "lab_timepoints_out_of_order",
 }
 
 

@@ -1,6 +1,7 @@
 """Snakemake end to end on a small synthetic trial: the default target, real-export mode,
-REDCap mode, byte-identical reruns, and bad exports that stop the run before any result is
-written."""
+REDCap mode, byte-identical reruns, a bad export that stops the run before any result is
+written, a config the workflow refuses before it plans a job, deliveries without optional
+data that still run through every rule, and a corrupt intermediate file named as such."""
 
 import filecmp
 import hashlib
@@ -14,11 +15,16 @@ import pandas as pd
 import pytest
 
 from bench import scratch
+from sbrtlung import config
 from sbrtlung.manuscript.numbers import untraced_numbers
 from sbrtlung.manuscript.typography import problems
 from sbrtlung.redcap.locate import COLUMNS
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.simulate import study_dates
 
+SIMULATED_START, SIMULATED_CUT = (
+    f"{day}" for day in study_dates(config.load(simulation={"n_patients": 40})["simulation"])
+)
 SMALL = (
     "bootstrap_reps: 100\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
     "simulation_study:\n  replicates: 4\n  batches: 2\n  bootstrap_reps: 50\n"
@@ -44,7 +50,19 @@ def default_run(tmp_path_factory):
     folder = workflow_copy(tmp_path_factory.mktemp("run") / "wf")
     done = snakemake(folder)
     assert done.returncode == 0, done.stderr[-3000:]
+    (folder / "snakemake.err").write_text(done.stderr)
     return folder
+
+
+def test_the_run_ends_by_naming_the_paper_without_shell_noise(default_run):
+    printed = (default_run / "snakemake.err").read_text()
+    paper = printed[printed.index("The paper:") :].splitlines()[1:7]
+    assert sorted(line.strip() for line in paper) == sorted(
+        f"manuscript/_output/{doc}.{ext}"
+        for doc in ("index", "supplement")
+        for ext in ("html", "docx", "pdf")
+    )
+    assert "Shell command: None" not in printed
 
 
 def test_default_target_builds_key_results(default_run):
@@ -70,6 +88,10 @@ def test_paper_is_rendered_and_every_number_in_its_prose_comes_from_the_results(
         variables = (default_run / "manuscript" / "_variables.yml").read_text(encoding="utf-8")
         assert untraced_numbers(rendered, variables) == [], document
         assert problems(rendered) == [], document  # brackets, signs, dashes, code names
+        # the small config has fewer replicates than the plan: the paper says so at the top
+        first_section = {"index": ">Abstract<", "supplement": ">Data quality and protocol"}
+        assert rendered.index("Quick build.") < rendered.index(first_section[document])
+        assert "Fewer replicates than the analysis plan: 100 bootstrap replicates" in rendered
         assert "?@" not in rendered and "?var:" not in rendered
 
 
@@ -101,18 +123,26 @@ def test_two_clean_runs_give_byte_identical_results(default_run, tmp_path):
 
 
 def test_real_export_mode_reproduces_the_same_bytes(default_run, tmp_path):
-    """Pointing raw_dir at the generated exports gives byte-identical analysis files."""
+    """Pointing raw_dir at the generated exports, with the trial's data cut, gives
+    byte-identical analysis files; the report differs only in where the cut came from."""
     folder = workflow_copy(tmp_path / "wf")
     raw = default_run / "results" / "raw"
-    done = snakemake(folder, "results/key_results.json", "--config", f"raw_dir={raw}")
+    dates = (f"data_cut={SIMULATED_CUT}", f"study_start={SIMULATED_START}")
+    done = snakemake(folder, "results/key_results.json", "--config", f"raw_dir={raw}", *dates)
     assert done.returncode == 0, done.stderr[-3000:]
     assert not (folder / "results" / "raw").exists()
-    for sub in ("validated", "adam", "efficacy", "safety", "validation"):
+    for sub in ("validated", "adam", "efficacy", "safety"):
         left, right = default_run / "results" / sub, folder / "results" / sub
         names = sorted(p.name for p in right.iterdir())
         assert names, sub
         _, mismatch, errors = filecmp.cmpfiles(left, right, names, shallow=False)
         assert not mismatch and not errors, (sub, mismatch, errors)
+    left, right = (run / "results" / "validation" for run in (default_run, folder))
+    assert (left / "report.csv").read_bytes() == (right / "report.csv").read_bytes()
+    simulated_md, exported_md = ((f / "report.md").read_text().splitlines() for f in (left, right))
+    differ = [(a, b) for a, b in zip(simulated_md, exported_md, strict=True) if a != b]
+    assert len(differ) == 1 and differ[0][1].startswith("Dates are checked against")
+    assert "(config study_start;" in differ[0][1] and "(config data_cut)." in differ[0][1]
     simulated, exported = (
         json.loads((run / "results" / "key_results.json").read_text())
         for run in (default_run, folder)
@@ -165,6 +195,7 @@ def test_fatal_export_stops_before_any_result(default_run, tmp_path):
     done = snakemake(folder, "--config", f"raw_dir={raw}")
     assert done.returncode != 0
     assert "imaging.csv" in done.stderr and "local_status" in done.stderr
+    assert "rule validated_tables: see logs/validated_tables.log" in done.stderr  # onerror
     assert "notes.csv" in done.stderr
     findings = pd.read_csv(folder / "results" / "validation" / "report.csv")
     fatal = findings[findings["severity"] == "FATAL"]
@@ -249,4 +280,122 @@ def test_a_redcap_export_with_a_defect_stops_with_its_record_and_field(default_r
     lines.to_csv(delivery / "records.csv", index=False, lineterminator="\n")
     done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap")
     assert done.returncode != 0 and "labels instead of raw codes" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "line"),
+    [
+        ("raw_dir=/nowhere/exports", "config error: raw_dir /nowhere/exports does not exist"),
+        ("raw_dir=Snakefile", "config error: raw_dir Snakefile is not a folder"),
+        ("data_cut=2024-02-30", "config error: data_cut: '2024-02-30' is not a calendar date"),
+    ],
+)
+def test_a_config_the_workflow_cannot_use_stops_it_before_any_job(tmp_path, setting, line):
+    folder = workflow_copy(tmp_path / "wf")
+    done = snakemake(folder, "--config", setting)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()  # Snakemake's notes on profile and config first
+    assert lines[-1].startswith(line), done.stderr
+    assert not [x for x in lines[:-1] if "rror" in x or "Traceback" in x], done.stderr
+    assert "Building DAG" not in done.stdout + done.stderr
+    assert not (folder / "results").exists()
+
+
+def _delivery(source: Path, target: Path, change) -> Path:
+    """A copy of the trial's exports as text, changed by `change(tables)` in place."""
+    target.mkdir()
+    tables = {
+        path.stem: pd.read_csv(path, dtype=str, keep_default_na=False)
+        for path in sorted(source.glob("*.csv"))
+    }
+    change(tables)
+    for stem, table in tables.items():
+        table.to_csv(target / f"{stem}.csv", index=False, lineterminator="\n")
+    return target
+
+
+def _header_only(tables):
+    """No lab value, no regional or distant failure, no adverse event: each header only."""
+    for stem in ("labs", "progression", "adverse_events"):
+        tables[stem] = tables[stem].iloc[:0]
+
+
+def _optional_columns_empty(tables):
+    """Every column that may be empty is empty: no screening failure, no lung function, no
+    local failure (so no confirmation), no AE end date, nobody dead."""
+    screening = tables["screening"]
+    tables["screening"] = screening[screening["eligible"] == "yes"].assign(exclusion_reason="")
+    tables["patients"] = tables["patients"].assign(fev1_pct="", dlco_pct="")
+    imaging = tables["imaging"]
+    imaging.loc[imaging["local_status"] == "failure", "local_status"] = "controlled"
+    imaging["confirmation"] = ""
+    events = tables["adverse_events"]
+    events["end_date"] = ""
+    events.loc[events["grade"] == "5", "grade"] = "4"
+    follow_up = tables["follow_up"]
+    follow_up["vital_status"] = "alive"
+    follow_up[["death_date", "cause_of_death"]] = ""
+
+
+DELIVERIES = {"header_only": _header_only, "optional_columns_empty": _optional_columns_empty}
+# The analysis of these deliveries needs no precision: fewer replicates than SMALL.
+CHEAP = (
+    "bootstrap_reps: 20\ncv_repeats: 2\n"
+    "simulation_study:\n  replicates: 2\n  batches: 1\n  bootstrap_reps: 10\n"
+)
+
+
+def _text(path: Path) -> str:
+    """A rendered HTML document's text on one line (line breaks of the source dropped)."""
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+@pytest.mark.parametrize("name", list(DELIVERIES))
+def test_whatever_the_gate_passes_runs_through_every_rule(default_run, tmp_path, name):
+    """The gate passes these deliveries with WARN findings only; every rule of the default
+    target then runs, and the paper says what could not be analysed."""
+    raw = _delivery(default_run / "results" / "raw", tmp_path / "raw", DELIVERIES[name])
+    folder = workflow_copy(tmp_path / "wf")
+    (folder / "small.yaml").write_text(CHEAP)
+    done = snakemake(folder, "--config", f"raw_dir={raw}", f"data_cut={SIMULATED_CUT}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = pd.read_csv(folder / "results" / "validation" / "report.csv")
+    assert (report["severity"] == "WARN").all()
+    paper = _text(folder / "manuscript" / "_output" / "index.html")
+    supplement = _text(folder / "manuscript" / "_output" / "supplement.html")
+    models = pd.read_csv(folder / "results" / "models" / "performance.csv")
+    if name == "header_only":
+        empty = report.loc[report["row"] == 0, ["file", "rule"]].drop_duplicates()
+        assert set(map(tuple, empty.to_numpy())) >= {
+            ("labs.csv", "no_lab_values"),
+            ("progression.csv", "no_event_recorded"),
+            ("adverse_events.csv", "no_event_recorded"),
+        }
+        assert "blood-marker analyses and the prognostic models with markers were not done" in paper
+        assert "Without blood-marker values only the clinical model was assessed" in paper
+        assert "blood-marker analyses were not done" in supplement
+        assert set(models["model"]) == {"clinical"}
+        assert (
+            "No adverse event in this category"
+            in (folder / "results" / "tables" / "trae.md").read_text()
+        )
+    else:
+        assert "Without blood-marker values" not in paper
+        key = json.loads((folder / "results" / "key_results.json").read_text())
+        assert key["n_deaths"] == 0 and key["lcr_2y"]["estimate"] == 1
+        assert set(models["endpoint"]) == {"PFS"}  # no death: no model of overall survival
+        assert "overall survival the clinical model reached not estimable" in paper
+
+
+def test_a_corrupt_intermediate_is_named_with_how_to_rebuild_it(default_run, tmp_path):
+    folder = tmp_path / "wf"
+    shutil.copytree(default_run, folder, symlinks=True)
+    adsl = folder / "results" / "adam" / "adsl.parquet"
+    adsl.write_bytes(adsl.read_bytes()[:100])
+    done = snakemake(folder, "results/efficacy/rates.csv")
+    assert done.returncode != 0
+    assert (
+        "input results/adam/adsl.parquet is truncated or corrupt (" in done.stderr
+        and "delete it and run snakemake again, which rebuilds it" in done.stderr
+    )
     assert "Traceback" not in done.stderr

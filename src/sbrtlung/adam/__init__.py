@@ -7,11 +7,13 @@ patient's enrollment date (the one date every enrolled patient has).
 import pandas as pd
 
 
-def derive_all(tables: dict[str, pd.DataFrame], config: dict) -> dict[str, pd.DataFrame]:
+def derive_all(
+    tables: dict[str, pd.DataFrame], config: dict, cut: pd.Timestamp | None = None
+) -> dict[str, pd.DataFrame]:
     """Every analysis dataset from typed export tables, in the order the workflow derives them.
 
     The workflow runs one rule per dataset; tests, benchmarks and the simulation study call
-    this to get exactly the same datasets in one step.
+    this to get exactly the same datasets in one step. `cut`: the data cut (`derive_adsl`).
     """
     from .adae import derive_adae
     from .adlb import derive_adlb
@@ -20,7 +22,7 @@ def derive_all(tables: dict[str, pd.DataFrame], config: dict) -> dict[str, pd.Da
     from .adtte import derive_adtte
 
     adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles, config["lost_to_follow_up_days"])
+    adsl = derive_adsl(tables, adles, config["lost_to_follow_up_days"], cut)
     return {
         "adles": adles,
         "adsl": adsl,

@@ -41,8 +41,12 @@ COLUMNS = [
 
 
 def canonical_values(labs: pd.DataFrame) -> pd.Series:
-    """Each value in its analyte's canonical unit (SAP 2.2 factors)."""
-    factor = [v.LAB_UNITS[a][u] for a, u in zip(labs["analyte"], labs["unit"], strict=True)]
+    """Each value in its analyte's canonical unit (SAP 2.2 factors); missing when the unit is
+    not accepted for the analyte (the gate refuses that)."""
+    factor = [
+        v.LAB_UNITS.get(a, {}).get(u, np.nan)
+        for a, u in zip(labs["analyte"], labs["unit"], strict=True)
+    ]
     return labs["value"] * np.asarray(factor, dtype=float)
 
 
@@ -78,6 +82,8 @@ def _measured(tables, adsl, windows: Mapping[str, list[float]]) -> pd.DataFrame:
 
 
 def _indices(measured: pd.DataFrame) -> pd.DataFrame:
+    if measured.empty:  # no lab value exported: nothing to derive
+        return measured
     keys = ["USUBJID", "TIMEPOINT"]
     wide = measured.pivot_table(
         index=keys, columns="PARAMCD", values=["AVAL", "ADY", "WINDY", "INWINFL"], aggfunc="first"
@@ -132,6 +138,6 @@ def derive_adlb(
         key=lambda column: column if column.name == "USUBJID" else column.map(rank),
         kind="stable",
     )
-    return adlb.astype(
-        {"ADY": "Int64", "WINDY": "Int64", "SRCSEQ": "Int64", "INWINFL": bool, "AVAL": float}
-    )[COLUMNS].reset_index(drop=True)
+    types = {"ADY": "Int64", "WINDY": "Int64", "SRCSEQ": "Int64", "INWINFL": bool, "AVAL": float}
+    types |= {"BASE": float, "LOG2CHG": float}  # float already, unless there is no row
+    return adlb.astype(types)[COLUMNS].reset_index(drop=True)

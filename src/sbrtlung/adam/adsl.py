@@ -34,14 +34,18 @@ def data_cut(tables: dict[str, pd.DataFrame]) -> pd.Timestamp:
 
 
 def derive_adsl(
-    tables: dict[str, pd.DataFrame], adles: pd.DataFrame, lost_after_days: float = 365.25
+    tables: dict[str, pd.DataFrame],
+    adles: pd.DataFrame,
+    lost_after_days: float = 365.25,
+    cut: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Subject-level dataset (SAP 3).
 
     TRTSDY/TRTEDY: first start and last end over the courses that delivered a fraction.
     Populations: ENRL all; SAF at least one fraction; EFF SAF with a follow-up scan; PP SAF
     with every planned fraction delivered on every lesion. LSTASDY: last scan, any lesion.
-    DCUTDY: the data cut (latest date of any export); LTFUFL: alive, with no contact in the
+    DCUTDY: the data cut, `cut` (configured or simulated, `sbrtlung.period.analysis_cut`),
+    else the latest date of any export; LTFUFL: alive, with no contact in the
     `lost_after_days` before the data cut (lost to follow-up).
     """
     patients = tables["patients"].reset_index(drop=True)
@@ -75,7 +79,8 @@ def derive_adsl(
     adsl["LSTASDY"] = ids.map(last_scan).astype("Int64")
     adsl["NSCAN"] = ids.map(scans.groupby("patient_id")["assessment_date"].nunique())
     adsl["NSCAN"] = adsl["NSCAN"].fillna(0).astype("Int64")
-    adsl["DCUTDY"] = study_day(pd.Series(data_cut(tables), index=ids.index), ids, enrollment)
+    cut = data_cut(tables) if cut is None else cut
+    adsl["DCUTDY"] = study_day(pd.Series(cut, index=ids.index), ids, enrollment)
     silent = adsl["DCUTDY"] - adsl["LSTCNTDY"]
     adsl["LTFUFL"] = (~adsl["DTHFL"] & (silent > lost_after_days)).astype(bool)
     return adsl

@@ -54,6 +54,7 @@ from sbrtlung.figures.style import (
     SMALL_SIZE,
     evenly_spaced,
     new_figure,
+    notice_figure,
     paper,
 )
 from sbrtlung.marker_cox import ENDPOINTS, VARIABLES, Variable
@@ -67,6 +68,8 @@ PANEL_HEIGHT = 1.55  # inches per row of trajectory panels
 TIMEPOINT_TICKS = ("BL", "EoT", "1 mo")
 LINE_ALPHA = 0.25
 MAX_LINES = 300
+NO_MARKERS = "Blood-marker analyses skipped: no laboratory value of a treated patient was exported."
+NO_HAZARD_RATIO = "No marker model could be fitted (too few patients or events)."
 BOX_COLOR = OKABE_ITO["blue"]
 MAX_HR_LIMIT = 8.0
 MIN_HR_LIMIT = 2.0
@@ -175,6 +178,8 @@ def _trajectory_key(ax: Axes, drawn: int, patients: int) -> None:
 
 def trajectory_figure(adlb: pd.DataFrame, max_lines: int = MAX_LINES) -> Figure:
     """One panel per marker: patients' paired values over the boxes of each timepoint."""
+    if adlb.empty:
+        return notice_figure(NO_MARKERS)
     patients = pd.Index(np.sort(adlb["USUBJID"].unique()))
     drawn_ids = patients[evenly_spaced(len(patients), max_lines)]
     rows = -(-len(v.MARKERS) // COLUMNS)
@@ -302,6 +307,8 @@ def _forest_rows(
 
 def forest_figure(cox: pd.DataFrame, landmark_days: float) -> Figure:
     """HR per SD with 95% CIs of every marker model, by endpoint (columns) and cohort (rows)."""
+    if cox["hr"].isna().all():
+        return notice_figure(NO_MARKERS if cox["n"].eq(0).all() else NO_HAZARD_RATIO)
     limits = hr_limits(cox)
     baseline = [x for x in VARIABLES if x.cohort == "baseline"]
     landmark = [x for x in VARIABLES if x.cohort == "landmark"]

@@ -33,6 +33,7 @@ from sbrtlung.figures.style import (
     PAGE_WIDTH,
     SMALL_SIZE,
     new_figure,
+    notice_figure,
     paper,
 )
 from sbrtlung.models.metrics import LABELS, LOWER_IS_BETTER, METRICS
@@ -51,6 +52,7 @@ MARKERS = dict(zip((m.name for m in MODELS), ("o", "s", "^"), strict=True))
 SLOT = 0.36  # half-width of the strip of repeat dots around a model's position
 GROUP_GAP = 0.6
 PANEL_HEIGHT = 1.25
+NO_MODEL = "No prognostic model could be estimated: too few events for cross-validation."
 LEGEND_HEIGHT = 0.35
 
 
@@ -78,6 +80,8 @@ def _model_legend(fig: Figure, models: list[str]) -> None:
 
 def performance_figure(performance: pd.DataFrame, repeat_metrics: pd.DataFrame) -> Figure:
     """Each metric of each model with its spread over the CV repeats (module docstring)."""
+    if performance.empty:
+        return notice_figure(NO_MODEL)
     endpoints = [e for e in ENDPOINT_TITLES if e in set(performance["endpoint"])]
     positions = _positions(performance)
     with paper():
@@ -168,6 +172,8 @@ def _risk_limit(calibration: pd.DataFrame) -> float:
 
 def calibration_figure(calibration: pd.DataFrame, horizon_days: float, year_days: float) -> Figure:
     """Observed against predicted risk by tertile, per cohort and endpoint (module docstring)."""
+    if calibration.empty:
+        return notice_figure(NO_MODEL)
     endpoints = [e for e in ENDPOINT_TITLES if e in set(calibration["endpoint"])]
     cohorts = [c for c in COHORT_TITLES if c in set(calibration["cohort"])]
     limits = {e: _risk_limit(calibration[calibration["endpoint"] == e]) for e in endpoints}

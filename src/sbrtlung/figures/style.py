@@ -101,6 +101,16 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
+def notice_figure(text: str, width: float = 6.5, height: float = 1.5) -> Figure:
+    """A figure that says, in words, why there is nothing to draw (an analysis skipped)."""
+    with paper():
+        fig = new_figure(width, height)
+        ax = fig.subplots()
+        ax.axis("off")
+        ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes)
+    return fig
+
+
 def save(fig: Figure, stem: str | Path) -> tuple[Path, Path]:
     """Write `<stem>.png` (300 dpi) and `<stem>.pdf` (vector), both byte-deterministic."""
     stem = Path(stem)

@@ -71,13 +71,18 @@ class Project:
         return [self.output_dir / f"{doc}.{ext}" for doc in self.documents for ext in FORMATS]
 
     def sources(self) -> list[Path]:
-        """Every file the documents read (for Snakemake inputs), project config included."""
+        """Every file the documents read (for Snakemake inputs), project config included.
+
+        The partials (`_*.qmd`) count with what they read, included or not yet: a generated
+        include (`sbrtlung.manuscript.sections`) picks one of them only when results exist.
+        """
         found = {self.directory / "_quarto.yml"}
         found.update(self.directory / name for name in shortcodes.metadata_files(self.metadata))
         found.update(self.directory / name for name in self.format_files("html", "css"))
-        for doc in self.documents:
-            found.add(self.directory / f"{doc}.qmd")
-            found.update(shortcodes.dependencies(self.directory / f"{doc}.qmd", self.directory))
+        partials = sorted(self.directory.glob("_*.qmd"))
+        for path in [*(self.directory / f"{doc}.qmd" for doc in self.documents), *partials]:
+            found.add(path)
+            found.update(shortcodes.dependencies(path, self.directory))
         return sorted(found)
 
 

@@ -20,10 +20,16 @@ In each outer fold, for each model, on the outer training part only:
 
 The final model uses the same selection with all patients as the "training part" and the
 inner seed of repeat 0 (repeats are numbered from 1).
+
+A model is skipped where it cannot be estimated: when its predictor groups have no column
+(no blood-marker value was exported), or when the cohort has too few events for every
+outer and inner training part to hold two (`estimable`). Its rows are then absent, and the
+summaries report it as not estimable.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -33,11 +39,29 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sksurv.linear_model import CoxnetSurvivalAnalysis
 
+from sbrtlung.logs import progress
 from sbrtlung.models import metrics, pipeline
 from sbrtlung.models.data import Cohort
 from sbrtlung.models.pipeline import ModelSpec
 
 FINAL_REPEAT = 0
+# Columns of the tables of one repeat (and of the final models), so that a repeat in which
+# no model could be estimated still writes its header.
+METRIC_COLUMNS = [
+    "endpoint", "cohort", "model", "repeat", "fold", "n_train", "events_train", "n_test",
+    "events_test", "alpha", "n_selected", *metrics.METRICS, "cap_days", "limit_days",
+]  # fmt: skip
+COEFFICIENT_COLUMNS = [
+    "endpoint", "cohort", "model", "repeat", "fold", "predictor", "group", "coefficient",
+]  # fmt: skip
+PREDICTION_COLUMNS = [
+    "endpoint", "cohort", "model", "repeat", "fold", "USUBJID", "time", "event", "risk_score",
+    "risk_horizon",
+]  # fmt: skip
+FINAL_COLUMNS = [
+    "endpoint", "cohort", "model", "predictor", "group", "coefficient", "hazard_ratio_per_sd",
+    "selected", "alpha", "n", "events",
+]  # fmt: skip
 
 
 def derived_seed(*keys: int) -> int:
@@ -127,9 +151,28 @@ class RepeatResult:
     predictions: pd.DataFrame
 
 
-def analyses(cohorts: list[Cohort]) -> list[tuple[Cohort, ModelSpec]]:
-    """Every (cohort, model) pair evaluated, in output order."""
-    return [(c, spec) for c in cohorts for spec in pipeline.MODELS if c.name in spec.cohorts]
+def estimable(event: np.ndarray, folds: int) -> bool:
+    """Whether stratified K-fold CV nested in K-fold CV keeps two events in every training
+    part: an outer test fold holds at most ceil(events / K) of them, and an inner training
+    part then still has one. Fewer events and the Cox fit has none to learn from."""
+    events = int(np.sum(event))
+    return events - math.ceil(events / folds) >= 2
+
+
+def analyses(cohorts: list[Cohort], folds: int) -> list[tuple[Cohort, ModelSpec]]:
+    """Every (cohort, model) pair that can be estimated (module docstring), in output order."""
+    return [
+        (c, spec)
+        for c in cohorts
+        for spec in pipeline.MODELS
+        if c.name in spec.cohorts
+        and all(c.columns((group,)) for group in spec.groups)
+        and estimable(c.event, folds)
+    ]
+
+
+def _frame(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def run_repeat(
@@ -146,68 +189,72 @@ def run_repeat(
         raise ValueError(f"repeat {FINAL_REPEAT} is reserved for the final model")
     metric_rows, coef_rows, prediction_rows = [], [], []
     outer = {id(c): splits(c.event, folds, derived_seed(seed, repeat)) for c in cohorts}
-    for cohort, spec in analyses(cohorts):
+    fits = [
+        (cohort, spec, fold, train, test)
+        for cohort, spec in analyses(cohorts, folds)
+        for fold, (train, test) in enumerate(outer[id(cohort)], start=1)
+    ]
+    for cohort, spec, fold, train, test in progress(fits, f"repeat {repeat}: outer fits"):
         key = {"endpoint": cohort.endpoint, "cohort": cohort.name, "model": spec.name}
-        for fold, (train, test) in enumerate(outer[id(cohort)], start=1):
-            chosen = select(spec, cohort, train, folds, derived_seed(seed, repeat, fold))
-            X_test = cohort.X.iloc[test]
-            risk = chosen.risk(X_test)
-            cap = float(cohort.time[train].max())
-            scores = metrics.fold_metrics(
-                cohort.time[train],
-                cohort.event[train],
-                cohort.time[test],
-                cohort.event[test],
-                risk,
-                lambda times, X=X_test, m=chosen: m.survival(X, times),
-                year_days=year_days,
-                horizon_days=horizon_days,
-            )
-            risk_h = (
-                1 - chosen.survival(X_test, [horizon_days])[:, 0]
-                if horizon_days <= cap
-                else np.full(test.size, np.nan)
-            )
-            coef = chosen.coef
-            fold_key = key | {"repeat": repeat, "fold": fold}
-            metric_rows.append(
+        chosen = select(spec, cohort, train, folds, derived_seed(seed, repeat, fold))
+        X_test = cohort.X.iloc[test]
+        risk = chosen.risk(X_test)
+        cap = float(cohort.time[train].max())
+        scores = metrics.fold_metrics(
+            cohort.time[train],
+            cohort.event[train],
+            cohort.time[test],
+            cohort.event[test],
+            risk,
+            lambda times, X=X_test, m=chosen: m.survival(X, times),
+            year_days=year_days,
+            horizon_days=horizon_days,
+        )
+        risk_h = (
+            1 - chosen.survival(X_test, [horizon_days])[:, 0]
+            if horizon_days <= cap
+            else np.full(test.size, np.nan)
+        )
+        coef = chosen.coef
+        fold_key = key | {"repeat": repeat, "fold": fold}
+        metric_rows.append(
+            fold_key
+            | {
+                "n_train": train.size,
+                "events_train": int(cohort.event[train].sum()),
+                "n_test": test.size,
+                "events_test": int(cohort.event[test].sum()),
+                "alpha": chosen.alpha,
+                "n_selected": int(np.count_nonzero(coef)),
+            }
+            | scores
+        )
+        coef_rows.append(
+            pd.DataFrame(
                 fold_key
                 | {
-                    "n_train": train.size,
-                    "events_train": int(cohort.event[train].sum()),
-                    "n_test": test.size,
-                    "events_test": int(cohort.event[test].sum()),
-                    "alpha": chosen.alpha,
-                    "n_selected": int(np.count_nonzero(coef)),
+                    "predictor": chosen.predictors,
+                    "group": [cohort.groups[p] for p in chosen.predictors],
+                    "coefficient": coef,
                 }
-                | scores
             )
-            coef_rows.append(
-                pd.DataFrame(
-                    fold_key
-                    | {
-                        "predictor": chosen.predictors,
-                        "group": [cohort.groups[p] for p in chosen.predictors],
-                        "coefficient": coef,
-                    }
-                )
+        )
+        prediction_rows.append(
+            pd.DataFrame(
+                fold_key
+                | {
+                    "USUBJID": cohort.X.index[test],
+                    "time": cohort.time[test],
+                    "event": cohort.event[test],
+                    "risk_score": risk,
+                    "risk_horizon": risk_h,
+                }
             )
-            prediction_rows.append(
-                pd.DataFrame(
-                    fold_key
-                    | {
-                        "USUBJID": cohort.X.index[test],
-                        "time": cohort.time[test],
-                        "event": cohort.event[test],
-                        "risk_score": risk,
-                        "risk_horizon": risk_h,
-                    }
-                )
-            )
+        )
     return RepeatResult(
-        pd.DataFrame(metric_rows),
-        pd.concat(coef_rows, ignore_index=True),
-        pd.concat(prediction_rows, ignore_index=True),
+        pd.DataFrame(metric_rows, columns=METRIC_COLUMNS),
+        _frame(coef_rows, COEFFICIENT_COLUMNS),
+        _frame(prediction_rows, PREDICTION_COLUMNS),
     )
 
 
@@ -218,7 +265,7 @@ def final_models(cohorts: list[Cohort], *, folds: int, seed: int) -> pd.DataFram
     the markers), its hazard ratio, and the chosen alpha.
     """
     frames = []
-    for cohort, spec in analyses(cohorts):
+    for cohort, spec in progress(analyses(cohorts, folds), "final models"):
         everyone = np.arange(cohort.time.size)
         chosen = select(spec, cohort, everyone, folds, derived_seed(seed, FINAL_REPEAT))
         coef = chosen.coef
@@ -239,4 +286,4 @@ def final_models(cohorts: list[Cohort], *, folds: int, seed: int) -> pd.DataFram
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    return _frame(frames, FINAL_COLUMNS)

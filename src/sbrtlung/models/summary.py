@@ -15,6 +15,9 @@
   that mean risk, and each tertile's mean predicted risk is set against its Kaplan-Meier
   observed risk at the horizon, 1 - S(horizon), with the log(-log) Greenwood 95% CI. A
   tertile in which nobody is followed to the horizon has no observed value.
+
+A model that could not be estimated (`cv.analyses`) has no rows in these tables; the key
+results still name it, with missing values, so the text can say it was not estimable.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sbrtlung.estimators import kaplan_meier, survival_at
+from sbrtlung.models.data import ENDPOINTS
 from sbrtlung.models.metrics import KINDS as METRIC_KINDS
 from sbrtlung.models.metrics import METRICS
 from sbrtlung.models.pipeline import MODELS, REFERENCE
@@ -32,6 +36,8 @@ KEYS = ["endpoint", "cohort", "model"]
 LEVEL = 0.95
 PERCENTILES = (2.5, 97.5)
 TERTILES = 3
+SUMMARY_COLUMNS = ["mean", "lower", "upper", "n_repeats", "folds_missing", "folds"]
+CALIBRATION_COLUMNS = [*KEYS, "tertile", "n", "events", "predicted", "observed", "lower", "upper"]
 # (model, reference) pairs of the paired comparisons; the second only exists in the
 # landmark cohort, where it isolates what the dynamics add to the baseline markers.
 COMPARISONS = (
@@ -50,6 +56,9 @@ def _long(fold_metrics: pd.DataFrame) -> pd.DataFrame:
 
 def _summarise(repeat_values: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Mean and percentile interval over repeats of the repeat means in column `value`."""
+
+    if repeat_values.empty:
+        return pd.DataFrame(columns=[*keys, *SUMMARY_COLUMNS])
 
     def one(group: pd.DataFrame) -> pd.Series:
         values = group["value"].dropna().to_numpy()
@@ -75,6 +84,8 @@ def _summarise(repeat_values: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _repeat_means(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per repeat: the mean over the folds with a value, and how many folds had none."""
+    if long.empty:
+        return pd.DataFrame(columns=[*keys, "repeat", "value", "folds_missing", "folds"])
     grouped = long.groupby([*keys, "repeat"], sort=False)["value"]
     return pd.DataFrame(
         {
@@ -157,7 +168,7 @@ def calibration(predictions: pd.DataFrame, horizon_days: float) -> pd.DataFrame:
                     "upper": 1 - surv[1],
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
 
 
 def _entry(row: pd.Series, gain: bool) -> dict:
@@ -167,12 +178,24 @@ def _entry(row: pd.Series, gain: bool) -> dict:
     return {"kind": kind.value, "mean": row["mean"], "range_cv": [row["lower"], row["upper"]]}
 
 
-def _block(table: pd.DataFrame, gain: bool = False) -> dict:
-    """{endpoint: {model: {metric: {kind, mean, range_cv}}}} of the rows given."""
+def _block(table: pd.DataFrame, models: list[str], gain: bool = False) -> dict:
+    """{endpoint: {model: {metric: {kind, mean, range_cv}}}} of the rows given; every
+    endpoint, model of `models` and metric is there, missing (NaN) where the model was not
+    estimable."""
     out: dict = {}
+    for endpoint in ENDPOINTS:
+        out[endpoint] = {}
+        for model in models:
+            out[endpoint][model] = {
+                metric: {
+                    "kind": (Kind.CV_GAIN if gain else METRIC_KINDS[metric]).value,
+                    "mean": np.nan,
+                    "range_cv": [np.nan, np.nan],
+                }
+                for metric in METRICS
+            }
     for _, row in table.iterrows():
-        model = out.setdefault(row["endpoint"], {}).setdefault(row["model"], {})
-        model[row["metric"]] = _entry(row, gain)
+        out[row["endpoint"]][row["model"]][row["metric"]] = _entry(row, gain)
     return out
 
 
@@ -195,16 +218,24 @@ def key_results(performance: pd.DataFrame, gains: pd.DataFrame) -> dict:
     landmark_perf = performance[performance["cohort"] == "landmark"]
     landmark_gain = gains[gains["cohort"] == "landmark"]
     versus = gains["reference"] == REFERENCE
+    everyone = [m.name for m in MODELS]
+    compared = {ref: [m for m, r in COMPARISONS if r == ref] for _, ref in COMPARISONS}
     return {
-        "models": _block(performance[is_main(performance)]),
-        "gain_over_clinical": _block(gains[versus & is_main(gains)], gain=True),
+        "models": _block(performance[is_main(performance)], everyone),
+        "gain_over_clinical": _block(
+            gains[versus & is_main(gains)], compared[REFERENCE], gain=True
+        ),
         "landmark": {
-            "models": _block(landmark_perf),
+            "models": _block(landmark_perf, everyone),
             "gain_over_clinical": _block(
-                landmark_gain[landmark_gain["reference"] == REFERENCE], gain=True
+                landmark_gain[landmark_gain["reference"] == REFERENCE],
+                compared[REFERENCE],
+                gain=True,
             ),
             "gain_over_clinical_markers": _block(
-                landmark_gain[landmark_gain["reference"] == "clinical_markers"], gain=True
+                landmark_gain[landmark_gain["reference"] == "clinical_markers"],
+                compared["clinical_markers"],
+                gain=True,
             ),
         },
         "cohorts": {
