@@ -360,4 +360,5 @@ def test_a_model_without_its_predictors_or_enough_events_is_skipped():
     gains = summary.gains(result.metrics)
     assert performance.empty and gains.empty
     entry = summary.key_results(performance, gains)["models"]["OS"]["clinical"]["harrell_c"]
-    assert np.isnan(entry["mean"]) and np.isnan(entry["ci95"]).all()
+    assert np.isnan(entry["mean"]) and np.isnan(entry["range_cv"]).all()
+    assert entry["kind"] == "c_statistic"

@@ -70,6 +70,9 @@ def test_a_value_with_its_interval_never_nests_brackets():
     assert f.with_interval(*args, label="95% CI", nested=True) == f"57.6%, 95% CI 47.2{DASH}67.5"
     assert f.with_interval(*args) == f"57.6% (47.2{DASH}67.5)"  # a table cell
     assert f.with_interval(0.5, None, None, f.Kind.PROPORTION) == "50.0%"
+    assert f.with_interval(None, None, None, f.Kind.MONTHS, "95% CI") == (
+        f"not reached (95% CI NE{DASH}NE)"
+    )
     assert f.with_interval(None, 35.7, None, f.Kind.MONTHS, "95% CI") == (
         f"not reached (95% CI 35.7{DASH}NE)"
     )

@@ -108,7 +108,7 @@ def lab_limits_table() -> str:
         "A lab `value` is converted to its analyte's canonical unit, then compared with these "
         "limits (`schemas/limits.py`; sources in docs/data_contract.md).\n\n"
     )
-    return intro + markdown_table(pd.DataFrame(rows), "lllll")
+    return intro + markdown_table(pd.DataFrame(rows), "lllll", fit=False)
 
 
 def render() -> str:

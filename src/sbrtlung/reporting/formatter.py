@@ -129,13 +129,12 @@ def with_interval(
     """'91.2% (95% CI 85.0–95.1)'; `nested` (inside brackets): '91.2%, 95% CI 85.0–95.1'.
 
     Without a label (table cells whose header names the interval): '91.2% (85.0–95.1)'. An
-    interval with both limits missing is left out.
+    interval with both limits missing is left out, except a median's ('NE–NE').
     """
     point = number(estimate, kind, decimals=decimals)
-    if missing(estimate) and Kind(kind) is not Kind.MONTHS:
-        return point
-    if missing(lower) and missing(upper):
-        return point
+    no_limits = missing(lower) and missing(upper)
+    if Kind(kind) is not Kind.MONTHS and (missing(estimate) or no_limits):
+        return point  # a median keeps its interval, "not reached (95% CI NE–NE)"
     limits = interval(lower, upper, kind, decimals)
     inner = f"{label} {limits}" if label else limits
     return f"{point}, {inner}" if nested else f"{point} ({inner})"
