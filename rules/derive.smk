@@ -24,9 +24,6 @@ rule adsl:
         adles="results/adam/adles.parquet",
     output:
         "results/adam/adsl.parquet",
-    params:
-        lost_after_days=config["lost_to_follow_up_days"],
-        data_cut=DATA_CUT,
     log:
         "logs/adsl.log",
     benchmark:

@@ -38,7 +38,7 @@ rule manuscript_sections:
     log:
         "logs/manuscript_sections.log",
     benchmark:
-        "benchmarks/manuscript_sections.tsv",
+        "benchmarks/manuscript_sections.tsv"
     conda:
         ENV
     script:

@@ -11,13 +11,13 @@ rule redcap_split:
     output:
         exports=expand(f"{REDCAP_EXPORTS}/{{table}}.csv", table=EXPORTS),
         rows=REDCAP_ROWS,
-    resources:
-        mem_mb=memory(12),
     log:
         "logs/redcap_split.log",
     benchmark:
-        "benchmarks/redcap_split.tsv",
+        "benchmarks/redcap_split.tsv"
     conda:
         ENV
+    resources:
+        mem_mb=memory(12),
     script:
         "../scripts/redcap_split.py"
