@@ -32,6 +32,7 @@ rule adsl:
         ENV
     params:
         lost_after_days=config["lost_to_follow_up_days"],
+        data_cut=DATA_CUT,
     script:
         "../scripts/adsl.py"
 
