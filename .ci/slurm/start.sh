@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start a single-node SLURM cluster (munged, slurmctld, slurmd) on this machine, as root.
 #
-#   ci/slurm/start.sh [STATE_DIR]        (default /tmp/sbrtlung-slurm)
+#   .ci/slurm/start.sh [STATE_DIR]        (default /tmp/sbrtlung-slurm)
 #
 # Installs Debian's slurmctld, slurmd, slurm-client and munge when their binaries are missing,
 # writes a munge key and STATE_DIR/slurm.conf, starts the three daemons with their PIDs in
@@ -10,7 +10,7 @@
 # every SLURM client looks by default (SLURM_CONF alone is not enough: the Snakemake jobstep
 # plugin removes it from the environment of the srun it starts inside each job). A slurm.conf
 # that this script did not write is never replaced. Running the script again on the same
-# STATE_DIR starts only what is not running. Stop everything with ci/slurm/stop.sh STATE_DIR.
+# STATE_DIR starts only what is not running. Stop everything with .ci/slurm/stop.sh STATE_DIR.
 # Ports: SLURMCTLD_PORT (6817) and SLURMD_PORT (6818).
 #
 # Exit status: 0 cluster up; 3 SLURM cannot be installed here (not root, or apt-get failed);
@@ -23,7 +23,7 @@ NAME="$(hostname -s)"
 UNAVAILABLE=3
 MARK="# Single-node SLURM cluster for CI"  # first line of slurm.conf.in
 
-# shellcheck source=ci/slurm/common.sh
+# shellcheck source=.ci/slurm/common.sh
 . "$HERE/common.sh"
 
 installed() {
@@ -126,4 +126,4 @@ start_munged || failed "munged did not start"
 start_daemon slurmctld || failed "slurmctld did not start"
 start_daemon slurmd -N "$NAME" || failed "slurmd did not start"
 wait_ready
-say "cluster $NAME is up (sinfo, squeue, sbatch); stop it with ci/slurm/stop.sh $STATE"
+say "cluster $NAME is up (sinfo, squeue, sbatch); stop it with .ci/slurm/stop.sh $STATE"

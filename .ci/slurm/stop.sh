@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop the cluster that ci/slurm/start.sh started in STATE_DIR (default /tmp/sbrtlung-slurm).
+# Stop the cluster that .ci/slurm/start.sh started in STATE_DIR (default /tmp/sbrtlung-slurm).
 #
 # Cancels the jobs still queued or running, then ends slurmd, slurmctld and munged by the PIDs
 # in their PID files (SIGTERM, SIGKILL after 20 s) and removes the /etc/slurm/slurm.conf link
@@ -9,7 +9,7 @@ set -uo pipefail
 
 STATE="$(realpath -m "${1:-/tmp/sbrtlung-slurm}")"
 
-# shellcheck source=ci/slurm/common.sh
+# shellcheck source=.ci/slurm/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 stop_daemon() {

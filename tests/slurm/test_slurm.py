@@ -3,7 +3,7 @@
 The tests run where a cluster answers: `sinfo` reports a node that is up. Nothing here installs
 or starts anything. Elsewhere they are skipped with the reason, unless SBRTLUNG_SLURM_REQUIRED
 is set (CI sets it), where a missing cluster is a failure. CI, and anyone as root on a Debian
-machine, get a single-node cluster with ci/slurm/start.sh and stop it with ci/slurm/stop.sh
+machine, get a single-node cluster with .ci/slurm/start.sh and stop it with .ci/slurm/stop.sh
 (README, "Tests and benchmarks"). On a real cluster, run `pytest tests/slurm` on a login node
 from a checkout on the shared filesystem.
 
@@ -61,7 +61,7 @@ def cluster():
     if reason and os.environ.get("SBRTLUNG_SLURM_REQUIRED"):
         pytest.fail(f"SBRTLUNG_SLURM_REQUIRED is set but {reason}")
     if reason:
-        pytest.skip(f"{reason}; start one with ci/slurm/start.sh (README)")
+        pytest.skip(f"{reason}; start one with .ci/slurm/start.sh (README)")
 
 
 def controller_log() -> Path | None:
