@@ -30,7 +30,7 @@ include: "rules/provenance.smk"
 include: "rules/flow.smk"
 include: "rules/markers.smk"
 include: "rules/models.smk"
-include: "rules/simstudy.smk"
+include: "rules/simulation_study.smk"
 include: "rules/manuscript.smk"
 
 

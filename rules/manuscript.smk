@@ -95,7 +95,7 @@ rule manuscript:
         project=lambda wildcards, input: os.path.dirname(input.variables),
         engine="auto",
     script:
-        "../scripts/manuscript_render.py"
+        "../scripts/manuscript.py"
 
 
 rule manuscript_data_supplement:

@@ -102,7 +102,7 @@ rule figure_marker_trajectories:
     resources:
         mem_mb=memory(21),
     script:
-        "../scripts/marker_trajectories.py"
+        "../scripts/figure_marker_trajectories.py"
 
 
 rule figure_marker_forest:
@@ -125,4 +125,4 @@ rule figure_marker_forest:
     params:
         landmark_days=config["landmark_days"],
     script:
-        "../scripts/marker_forest.py"
+        "../scripts/figure_marker_forest.py"

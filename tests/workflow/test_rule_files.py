@@ -1,8 +1,10 @@
-"""The workflow's rule files read as written: no rule states a directive twice.
+"""The workflow's rule files read as written: no rule states a directive twice, and every
+rule runs the script of its own name.
 
 Snakemake keeps only one of two `params:` (or `input:`, ...) blocks of a rule, silently, and
 `snakemake --lint` does not flag it; a merge of two branches that both touched a rule can
-leave such a pair behind.
+leave such a pair behind. A rule whose script has another name sends a reader who found the
+rule in a log to the wrong file.
 """
 
 import re
@@ -11,15 +13,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 RULE = re.compile(r"^rule (\w+):\n(.*?)(?=^\S|\Z)", re.S | re.M)
 DIRECTIVE = re.compile(r"^    (\w+):", re.M)
+SCRIPT = re.compile(r"^    script:\n\s+\"\.\./scripts/(.+?)\"", re.M)
+
+
+def rules() -> dict[str, str]:
+    """Every rule of the Snakefile and rules/*.smk with its body."""
+    found = {}
+    for path in [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]:
+        found.update(RULE.findall(path.read_text(encoding="utf-8")))
+    return found
 
 
 def directives() -> dict[str, list[str]]:
-    """Every rule of the Snakefile and rules/*.smk with its directives, in order."""
-    found = {}
-    for path in [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]:
-        for name, body in RULE.findall(path.read_text(encoding="utf-8")):
-            found[name] = DIRECTIVE.findall(body)
-    return found
+    """Every rule with its directives, in order."""
+    return {name: DIRECTIVE.findall(body) for name, body in rules().items()}
+
+
+def scripts() -> dict[str, str]:
+    """Every rule that runs a script, with the script's file name."""
+    found = {name: SCRIPT.findall(body) for name, body in rules().items()}
+    return {name: files[0] for name, files in found.items() if files}
 
 
 def test_no_rule_states_a_directive_twice():
@@ -35,3 +48,19 @@ def test_the_check_sees_a_doubled_directive():
     found = dict(RULE.findall(text))
     assert DIRECTIVE.findall(found["a"]) == ["params", "log", "params"]
     assert DIRECTIVE.findall(found["b"]) == ["output"]
+
+
+def test_every_rule_runs_the_script_of_its_own_name():
+    run = scripts()
+    assert len(run) > 40
+    assert {name: file for name, file in run.items() if file != f"{name}.py"} == {}
+
+
+def test_every_script_is_run_by_a_rule():
+    on_disk = sorted(p.name for p in (ROOT / "scripts").glob("*.py"))
+    assert on_disk == sorted(scripts().values())
+
+
+def test_the_check_reads_a_rules_script():
+    text = 'rule a:\n    output:\n        "x",\n    script:\n        "../scripts/b.py"\n'
+    assert SCRIPT.findall(dict(RULE.findall(text))["a"]) == ["b.py"]

@@ -51,7 +51,7 @@ rule simulation_study_design:
     params:
         config=SIMSTUDY_CONFIG,
     script:
-        "../scripts/simstudy_design.py"
+        "../scripts/simulation_study_design.py"
 
 
 rule simulation_study_batch:
@@ -78,7 +78,7 @@ rule simulation_study_batch:
         mem_mb=1000,
         runtime=15,
     script:
-        "../scripts/simstudy_batch.py"
+        "../scripts/simulation_study_batch.py"
 
 
 rule simulation_study_summary:
@@ -100,7 +100,7 @@ rule simulation_study_summary:
         mem_mb=1000,
         runtime=5,
     script:
-        "../scripts/simstudy_summary.py"
+        "../scripts/simulation_study_summary.py"
 
 
 rule simulation_study_table:
@@ -126,7 +126,7 @@ rule simulation_study_table:
         bootstrap_reps=SIMSTUDY["bootstrap_reps"] or config["bootstrap_reps"],
         decision_percent=DECISION_PERCENT,
     script:
-        "../scripts/simstudy_table.py"
+        "../scripts/simulation_study_table.py"
 
 
 rule simulation_study_figure:
@@ -150,4 +150,4 @@ rule simulation_study_figure:
         replicates=SIMSTUDY["replicates"],
         decision_percent=DECISION_PERCENT,
     script:
-        "../scripts/simstudy_figure.py"
+        "../scripts/simulation_study_figure.py"
