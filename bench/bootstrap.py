@@ -26,8 +26,8 @@ from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
 from sbrtlung import config
 from sbrtlung.adam import derive_all
-from sbrtlung.bootstrap import cluster_bootstrap, cluster_weights
-from sbrtlung.simulate import simulate_trial
+from sbrtlung.analysis.bootstrap import cluster_bootstrap, cluster_weights
+from sbrtlung.synthetic.simulate import simulate_trial
 
 YEAR = 365.25
 AT = np.array([YEAR, 2 * YEAR])

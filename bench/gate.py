@@ -24,15 +24,15 @@ from pathlib import Path
 import pandas as pd
 
 from sbrtlung import config
-from sbrtlung.simulate import simulate_trial, write_exports
+from sbrtlung.synthetic.simulate import simulate_trial, write_exports
 
 RUN = """
 import json, sys, time
 from pathlib import Path
 from sbrtlung import config
 from sbrtlung.logs import usage
-from sbrtlung.period import study_period
-from sbrtlung.validate import report_markdown, validate_exports, write_findings
+from sbrtlung.validation.period import study_period
+from sbrtlung.validation.gate import report_markdown, validate_exports, write_findings
 
 folder, out = Path(sys.argv[1]), Path(sys.argv[2])
 settings = config.load(**json.loads(sys.argv[3]))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sbrtlung import config
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.simulate import simulate_trial, write_exports
+from sbrtlung.synthetic.simulate import simulate_trial, write_exports
 
 CHILD = (
     "import json, sys, time\n"

@@ -3,10 +3,10 @@ import math
 import sys
 from pathlib import Path
 
-from sbrtlung.period import analysis_cut, check as period_problem
-from sbrtlung.provenance import git_state
+from sbrtlung.validation.period import analysis_cut, check as period_problem
+from sbrtlung.reporting.provenance import git_state
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.validate import raw_dir_problem
+from sbrtlung.validation.gate import raw_dir_problem
 
 # A folder that cannot be read, or a date of the config that is not one, stops the workflow
 # before it plans any job, with one line instead of a traceback inside the first job.

@@ -4,7 +4,7 @@ The exports hold the codes; people read the labels. The data dictionary shows ea
 label, and the REDCap eCRF generated from the contract (`sbrtlung.redcap`) uses them as field
 and choice labels. Every choice label differs from the code REDCap stores for it, so an export
 that carries labels instead of raw codes is recognised. Plain ASCII, so no spreadsheet mangles
-them. The tables of the paper use the same labels (`sbrtlung.characteristics.label`).
+them. The tables of the paper use the same labels (`sbrtlung.reporting.characteristics.label`).
 """
 
 from types import MappingProxyType

@@ -9,8 +9,8 @@ unit is converted before it is compared. The source of every lab limit is in
 docs/data_contract.md.
 
 The export models (`schemas/raw.py`) take their ranges from `FIELDS`, the cross-file rules
-(`sbrtlung.rules`) check `usual_*` and `LABS`, and anything that builds a data-entry form
-(text validation minimum and maximum) reads these two tables.
+(`sbrtlung.validation.checks`) check `usual_*` and `LABS`, and anything that builds a
+data-entry form (text validation minimum and maximum) reads these two tables.
 """
 
 from dataclasses import dataclass

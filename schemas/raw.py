@@ -3,9 +3,9 @@
 Each model reads as the data dictionary of its CSV file: column, type, code list or range,
 whether it may be empty, and the key that must be unique. Rules that relate columns or
 files to each other (conditional requirements, dates in order, keys that must exist in
-another file) are in `sbrtlung.rules`, which names them in the same words.
+another file) are in `sbrtlung.validation.checks`, which names them in the same words.
 
-Columns are parsed from text by `sbrtlung.exports` before these models run, using the
+Columns are parsed from text by `sbrtlung.validation.exports` before these models run, using the
 type annotated here, so an unparseable value is reported once, as a parse finding.
 """
 

@@ -1,7 +1,7 @@
 """Rule adles."""
 
 from sbrtlung.adam.adles import derive_adles
-from sbrtlung.datasets import read_tables, write_dataset
+from sbrtlung.adam.datasets import read_tables, write_dataset
 from sbrtlung.logs import logged
 
 with logged(snakemake):

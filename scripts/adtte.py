@@ -3,7 +3,7 @@
 import pandas as pd
 
 from sbrtlung.adam.adtte import derive_adtte
-from sbrtlung.datasets import read_tables, write_dataset
+from sbrtlung.adam.datasets import read_tables, write_dataset
 from sbrtlung.logs import logged
 
 with logged(snakemake):

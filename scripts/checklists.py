@@ -1,7 +1,7 @@
 """Rule checklists."""
 
-from sbrtlung.checklists import checklists_markdown
 from sbrtlung.logs import logged
+from sbrtlung.reporting.checklists import checklists_markdown
 from sbrtlung.reporting.tables import read_json, write_markdown
 
 with logged(snakemake):

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sbrtlung.analysis.flow import flow_counts
 from sbrtlung.figures.consort import consort_figure
 from sbrtlung.figures.style import save
-from sbrtlung.flow import flow_counts
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_json
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from sbrtlung import efficacy
+from sbrtlung.analysis import efficacy
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_csv, write_json
 

@@ -3,8 +3,8 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
+from sbrtlung.reporting.results_tables import efficacy_table, pattern_table
 from sbrtlung.reporting.tables import write_table
-from sbrtlung.results_tables import efficacy_table, pattern_table
 
 with logged(snakemake):
     i, o = snakemake.input, snakemake.output

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from sbrtlung.key_results import assemble, missing_declarations
 from sbrtlung.logs import logged
+from sbrtlung.reporting.key_results import assemble, missing_declarations
 from sbrtlung.reporting.tables import read_json, write_json
 
 with logged(snakemake) as log:

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.marker_cox import key_results, marker_models
+from sbrtlung.markers.cox import key_results, marker_models
 from sbrtlung.reporting.tables import write_csv, write_json
 
 with logged(snakemake) as log:

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.markers import summary
+from sbrtlung.markers.summary import summary
 from sbrtlung.reporting.tables import write_csv
 
 with logged(snakemake) as log:

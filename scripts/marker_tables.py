@@ -3,7 +3,7 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.marker_cox import marker_tables
+from sbrtlung.markers.cox import marker_tables
 from sbrtlung.reporting.tables import write_table
 
 with logged(snakemake):

@@ -1,7 +1,7 @@
 """Rule provenance."""
 
 from sbrtlung.logs import logged
-from sbrtlung.provenance import provenance_table, record
+from sbrtlung.reporting.provenance import provenance_table, record
 from sbrtlung.reporting.tables import write_json, write_table
 
 with logged(snakemake):

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from sbrtlung import safety
+from sbrtlung.analysis import safety
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_csv, write_json
 

@@ -3,8 +3,8 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
+from sbrtlung.reporting.results_tables import ae_supplement, trae_table
 from sbrtlung.reporting.tables import write_table
-from sbrtlung.results_tables import ae_supplement, trae_table
 
 with logged(snakemake):
     worst = pd.read_csv(snakemake.input.worst_grade)

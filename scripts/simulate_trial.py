@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from sbrtlung.logs import logged
-from sbrtlung.simulate import simulate_trial, write_exports
+from sbrtlung.synthetic.simulate import simulate_trial, write_exports
 
 with logged(snakemake) as log:
     tables = simulate_trial(snakemake.params.simulation, snakemake.params.seed)

@@ -1,12 +1,12 @@
 """Rule simulation_study_batch: one block of replicates of the simulation study."""
 
-from sbrtlung import simstudy
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_csv
+from sbrtlung.synthetic import simulation_study
 
 with logged(snakemake) as log:
-    config = simstudy.read_design(snakemake.input.design)["config"]
+    config = simulation_study.read_design(snakemake.input.design)["config"]
     batch = int(snakemake.wildcards.batch)
-    results = simstudy.run_batch(config, batch)
+    results = simulation_study.run_batch(config, batch)
     write_csv(results, snakemake.output[0])
     log.info("batch %d: %d replicates per scenario", batch, results["replicate"].nunique())

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from sbrtlung import simstudy
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_table
+from sbrtlung.synthetic import simulation_study
 
 with logged(snakemake):
-    table = simstudy.results_table(pd.read_csv(snakemake.input[0]))
+    table = simulation_study.results_table(pd.read_csv(snakemake.input[0]))
     write_table(table, snakemake.output.csv, snakemake.output.md)

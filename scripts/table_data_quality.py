@@ -1,9 +1,9 @@
 """Rule table_data_quality: protocol deviations and findings by severity and rule."""
 
-from sbrtlung.datasets import read_tables
+from sbrtlung.adam.datasets import read_tables
 from sbrtlung.logs import logged
-from sbrtlung.quality import data_quality, read_findings
 from sbrtlung.reporting.tables import write_table
+from sbrtlung.validation.quality import data_quality, read_findings
 
 with logged(snakemake) as log:
     findings = read_findings(snakemake.input.findings)

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from sbrtlung.characteristics import sbrt
 from sbrtlung.logs import logged
+from sbrtlung.reporting.characteristics import sbrt
 from sbrtlung.reporting.tables import write_table
 
 with logged(snakemake):

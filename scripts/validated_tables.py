@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sbrtlung.logs import logged
 from sbrtlung.redcap.locate import located
-from sbrtlung.validate import fatal_summary, validate_exports, write_tables
+from sbrtlung.validation.gate import fatal_summary, validate_exports, write_tables
 
 with logged(snakemake) as log:
     tables, findings = validate_exports(snakemake.params.folder, snakemake.params.config)

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from sbrtlung.logs import logged
-from sbrtlung.period import study_period
 from sbrtlung.redcap.locate import located
-from sbrtlung.validate import report_markdown, validate_exports, write_findings
+from sbrtlung.validation.gate import report_markdown, validate_exports, write_findings
+from sbrtlung.validation.period import study_period
 
 with logged(snakemake) as log:
     period = study_period(snakemake.params.config)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
-from sbrtlung.bootstrap import cluster_bootstrap, cluster_weights, percentile_ci
-from sbrtlung.estimators import aalen_johansen, cif_at, kaplan_meier, survival_at
+from sbrtlung.analysis.bootstrap import cluster_bootstrap, cluster_weights, percentile_ci
+from sbrtlung.analysis.estimators import aalen_johansen, cif_at, kaplan_meier, survival_at
 
 TOL = 1e-10
 AT = np.array([-1.0, 0.0, 7.5, 20.0, 31.0, 500.0])  # before, at 0, between, beyond the last time

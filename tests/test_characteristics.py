@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sbrtlung import characteristics as ch
 from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
+from sbrtlung.reporting import characteristics as ch
 from sbrtlung.schemas import vocabulary as v
 
 from .adam.cohort import cohort
@@ -259,7 +259,7 @@ def test_labels_in_plain_words():
 @pytest.mark.slow
 def test_realistic_cohort_tables_agree():
     from sbrtlung import config
-    from sbrtlung.simulate import simulate_trial
+    from sbrtlung.synthetic.simulate import simulate_trial
 
     trial = simulate_trial(config.load()["simulation"], 7)
     adles = derive_adles(trial)

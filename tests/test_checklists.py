@@ -1,10 +1,10 @@
-"""The checklists of the supplement (sbrtlung.checklists) from assembled key results: CONSORT
-2025 item numbers, answers from the numbers, words instead of codes."""
+"""The checklists of the supplement (sbrtlung.reporting.checklists) from assembled key
+results: CONSORT 2025 item numbers, answers from the numbers, words instead of codes."""
 
 import re
 
-from sbrtlung import checklists
-from sbrtlung.key_results import assemble
+from sbrtlung.reporting import checklists
+from sbrtlung.reporting.key_results import assemble
 
 from .test_key_results import assemble_inputs
 

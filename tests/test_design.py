@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from sbrtlung import config
-from sbrtlung.design import planned_sample_size, sample_size
+from sbrtlung.analysis.design import planned_sample_size, sample_size
 
 
 def test_default_design_by_hand():

@@ -2,14 +2,16 @@
 
 from pathlib import Path
 
-from sbrtlung.dictionary import render
+from sbrtlung.validation.dictionary import render
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_committed_dictionary_is_current():
     committed = (ROOT / "docs" / "data_dictionary.md").read_text(encoding="utf-8")
-    assert committed == render(), "run `python -m sbrtlung.dictionary` and commit the result"
+    assert committed == render(), (
+        "run `python -m sbrtlung.validation.dictionary` and commit the result"
+    )
 
 
 def test_every_export_column_is_listed():

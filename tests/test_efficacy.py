@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from sbrtlung import efficacy
-from sbrtlung.estimators import (
+from sbrtlung.analysis import efficacy
+from sbrtlung.analysis.estimators import (
     aalen_johansen,
     cif_at,
     cif_cluster_variance,

@@ -6,8 +6,8 @@ from lifelines import AalenJohansenFitter, KaplanMeierFitter
 from lifelines.utils import median_survival_times
 from scipy.stats import binomtest
 
-from sbrtlung.bootstrap import cluster_bootstrap
-from sbrtlung.estimators import (
+from sbrtlung.analysis.bootstrap import cluster_bootstrap
+from sbrtlung.analysis.estimators import (
     aalen_johansen,
     cif_at,
     cif_cluster_variance,

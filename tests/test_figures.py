@@ -4,11 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sbrtlung import config, efficacy
+from sbrtlung import config
 from sbrtlung.adam import derive_all
+from sbrtlung.analysis import efficacy
 from sbrtlung.figures import style, survival, swimmer
 from sbrtlung.reporting.formatter import Kind, with_interval
-from sbrtlung.simulate import simulate_trial
+from sbrtlung.synthetic.simulate import simulate_trial
 
 HORIZON, MONTH, REPS, SEED = 730.5, 30.4375, 60, 11
 

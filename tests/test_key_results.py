@@ -2,8 +2,10 @@
 
 import pandas as pd
 
-from sbrtlung import config, safety
-from sbrtlung.key_results import (
+from sbrtlung import config
+from sbrtlung.analysis import safety
+from sbrtlung.manuscript import variables
+from sbrtlung.reporting.key_results import (
     DECLARATIONS,
     NAMED_RATES,
     NOT_APPLICABLE,
@@ -16,7 +18,6 @@ from sbrtlung.key_results import (
     primary_outcome,
     rate_entry,
 )
-from sbrtlung.manuscript import variables
 
 
 def test_the_decision_interval_is_keyed_by_its_level_and_as_ci_decision():

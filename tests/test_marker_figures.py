@@ -5,13 +5,14 @@ import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 
-from sbrtlung import config, marker_cox
+from sbrtlung import config
 from sbrtlung.adam import derive_all
 from sbrtlung.figures import markers as figures
 from sbrtlung.figures import style
+from sbrtlung.markers import cox as marker_cox
 from sbrtlung.reporting.formatter import Kind, p_value, with_interval
 from sbrtlung.schemas import vocabulary as v
-from sbrtlung.simulate import simulate_trial
+from sbrtlung.synthetic.simulate import simulate_trial
 
 
 @pytest.fixture(scope="module")

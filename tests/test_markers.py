@@ -9,15 +9,17 @@ from lifelines import CoxPHFitter
 from lifelines.statistics import proportional_hazard_test
 from scipy import stats
 
-from sbrtlung import config, marker_cox, markers
+from sbrtlung import config
 from sbrtlung.adam import derive_all
 from sbrtlung.adam.adlb import derive_adlb
 from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.markers import cox as marker_cox
+from sbrtlung.markers import summary as markers
 from sbrtlung.reporting.formatter import p_value
 from sbrtlung.schemas import vocabulary as v
-from sbrtlung.simulate import simulate_trial
+from sbrtlung.synthetic.simulate import simulate_trial
 
 LANDMARK = 61
 BASELINE, EOT_VALUE = marker_cox.VARIABLES[0], marker_cox.VARIABLES[1]

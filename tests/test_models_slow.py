@@ -7,7 +7,7 @@ import pytest
 from sbrtlung import config
 from sbrtlung.adam import derive_all
 from sbrtlung.models import cv, data, summary
-from sbrtlung.simulate import simulate_trial
+from sbrtlung.synthetic.simulate import simulate_trial
 
 PATIENTS = 2000
 REPEATS = 3

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from sbrtlung import config
-from sbrtlung.period import analysis_cut, check, study_period
-from sbrtlung.simulate import STUDY_START, study_dates
+from sbrtlung.synthetic.simulate import STUDY_START, study_dates
+from sbrtlung.validation.period import analysis_cut, check, study_period
 
 TODAY = dt.date(2030, 5, 17)
 

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from sbrtlung.provenance import config_hash, data_rows, git_state, record
+from sbrtlung.reporting.provenance import config_hash, data_rows, git_state, record
 
 
 def test_record_of_files_and_config(tmp_path):

@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 
-from sbrtlung import config, quality
-from sbrtlung.findings import Finding, to_frame
-from sbrtlung.rules import rules_table
+from sbrtlung import config
+from sbrtlung.validation import quality
+from sbrtlung.validation.checks import rules_table
+from sbrtlung.validation.findings import Finding, to_frame
 
 from .test_characteristics import assert_well_formed
 
@@ -121,9 +122,9 @@ def test_read_findings_keeps_values_as_text(tmp_path):
 
 @pytest.mark.slow
 def test_realistic_trial(tmp_path):
-    from sbrtlung.datasets import read_tables
-    from sbrtlung.simulate import simulate_trial, write_exports
-    from sbrtlung.validate import validate_exports, write_tables
+    from sbrtlung.adam.datasets import read_tables
+    from sbrtlung.synthetic.simulate import simulate_trial, write_exports
+    from sbrtlung.validation.gate import validate_exports, write_tables
 
     cfg = config.load()
     write_exports(simulate_trial(cfg["simulation"], 11), tmp_path / "raw")

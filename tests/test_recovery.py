@@ -2,10 +2,11 @@
 
 import pytest
 
-from sbrtlung import config, efficacy
+from sbrtlung import config
 from sbrtlung.adam import derive_all
-from sbrtlung.simulate import simulate_trial
-from sbrtlung.truth import RATE_TRUTHS, true_values
+from sbrtlung.analysis import efficacy
+from sbrtlung.synthetic.simulate import simulate_trial
+from sbrtlung.synthetic.truth import RATE_TRUTHS, true_values
 
 
 @pytest.mark.slow

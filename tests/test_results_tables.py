@@ -1,10 +1,11 @@
-"""The efficacy and safety tables of the paper (sbrtlung.results_tables), from hand-made
+"""The efficacy and safety tables of the paper (sbrtlung.reporting.results_tables), from hand-made
 analysis outputs: every cell as printed, no code in a cell, captions and labels."""
 
 import pandas as pd
 
-from sbrtlung import efficacy, results_tables
-from sbrtlung.safety import worst_grade_table
+from sbrtlung.analysis import efficacy
+from sbrtlung.analysis.safety import worst_grade_table
+from sbrtlung.reporting import results_tables
 
 DASH = "\u2013"
 

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 from scipy.stats import binomtest
 
-from sbrtlung import safety
+from sbrtlung.analysis import safety
 
 ADAE = pd.DataFrame(
     [

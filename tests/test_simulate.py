@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sbrtlung import config, truth
-from sbrtlung.exports import read_exports
+from sbrtlung import config
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.simulate import FLOAT_DECIMALS, simulate_trial, write_exports
+from sbrtlung.synthetic import truth
+from sbrtlung.synthetic.simulate import FLOAT_DECIMALS, simulate_trial, write_exports
+from sbrtlung.validation.exports import read_exports
 
 H = truth.HORIZON_DAYS
 Z99 = 2.5758

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
+from sbrtlung.analysis.flow import flow_counts
 from sbrtlung.figures.consort import consort_figure
-from sbrtlung.flow import flow_counts
 
 
 def test_counts_follow_the_populations(datasets):

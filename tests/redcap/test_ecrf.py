@@ -6,10 +6,10 @@ from dataclasses import replace
 import pandera.pandas as pa
 
 from sbrtlung.redcap import ecrf, metadata
-from sbrtlung.rules import RULES
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.labels import CODE_LABELS, COLUMN_LABELS
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validation.checks import RULES
 
 
 def test_every_contract_column_is_named_by_exactly_one_annotation():

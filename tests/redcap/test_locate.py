@@ -9,7 +9,7 @@ import pandas as pd
 from sbrtlung import config
 from sbrtlung.redcap import records
 from sbrtlung.redcap.locate import COLUMNS, annotate, read_row_map
-from sbrtlung.validate import validate_exports
+from sbrtlung.validation.gate import validate_exports
 from tests.validation.factory import clean_rows, write_folder
 
 

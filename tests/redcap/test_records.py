@@ -26,7 +26,7 @@ from sbrtlung import config
 from sbrtlung.redcap import metadata, records
 from sbrtlung.redcap.ecrf import RedcapError
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.simulate import simulate_trial, write_exports
+from sbrtlung.synthetic.simulate import simulate_trial, write_exports
 from tests.validation.factory import clean_rows, write_folder
 
 

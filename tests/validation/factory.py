@@ -23,7 +23,7 @@ import pandas as pd
 from sbrtlung import config
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.validate import validate_exports
+from sbrtlung.validation.gate import validate_exports
 
 Rows = dict[str, list[dict[str, str]]]
 

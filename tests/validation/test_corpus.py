@@ -1,10 +1,10 @@
 """A corpus of bad exports as EDC systems and spreadsheets produce them, through the command line.
 
 Each case changes the clean hand-written delivery (`factory`) in one way, runs
-`python -m sbrtlung.validate` (its `main`) and checks the exit status and every finding of the
-run: severity, file, row, column and rule, and a fragment of the message that tells the data
-manager what to fix. Then the accepted variants of the same delivery (line ends, BOM, quoting,
-column order) must give identical typed tables.
+`python -m sbrtlung.validation.gate` (its `main`) and checks the exit status and every finding
+of the run: severity, file, row, column and rule, and a fragment of the message that tells the
+data manager what to fix. Then the accepted variants of the same delivery (line ends, BOM,
+quoting, column order) must give identical typed tables.
 """
 
 import csv
@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sbrtlung.exports import read_exports
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.validate import main
+from sbrtlung.validation.exports import read_exports
+from sbrtlung.validation.gate import main
 
 from .factory import DATA_CUT, STUDY_START, Rows, clean_rows, lab_index, write_folder
 
@@ -275,7 +275,7 @@ CASES = [
 
 
 def run_cli(folder: Path, out: Path) -> tuple[int, pd.DataFrame]:
-    """Exit status and findings of `python -m sbrtlung.validate` on the folder."""
+    """Exit status and findings of `python -m sbrtlung.validation.gate` on the folder."""
     findings_csv = out / "findings.csv"
     argv = [str(folder), "--findings", str(findings_csv)]
     status = main([*argv, "--data-cut", DATA_CUT, "--study-start", STUDY_START])

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from sbrtlung.exports import read_exports
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.validate import validate_exports
+from sbrtlung.validation.exports import read_exports
+from sbrtlung.validation.gate import validate_exports
 
 from .factory import clean_rows, fatal, gate_config, validate_rows, write_folder
 

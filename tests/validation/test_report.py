@@ -5,9 +5,8 @@ import re
 import pandas as pd
 import pytest
 
-from sbrtlung.period import study_period
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.validate import (
+from sbrtlung.validation.gate import (
     fatal_summary,
     main,
     report_markdown,
@@ -15,6 +14,7 @@ from sbrtlung.validate import (
     write_findings,
     write_tables,
 )
+from sbrtlung.validation.period import study_period
 
 from .factory import clean_rows, gate_config, write_folder
 
@@ -137,7 +137,7 @@ def test_command_line_refuses_a_folder_it_cannot_read(tmp_path, capsys):
 
 
 def test_report_escapes_markup_and_caps_what_it_shows(tmp_path, monkeypatch):
-    import sbrtlung.validate as validate
+    import sbrtlung.validation.gate as validate
 
     rows = clean_rows()
     rows["adverse_events"][0]["term"] = "<script>alert(1)</script> **x** [a](b) _y_"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sbrtlung.period import study_period
-from sbrtlung.rules import PERIOD, REQUIRED_EXPORTS, RULES, rules_table, run_rules
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validation.checks import PERIOD, REQUIRED_EXPORTS, RULES, rules_table, run_rules
+from sbrtlung.validation.period import study_period
 
 from .factory import clean_rows, fatal, gate_config, lab_index, validate_rows, warn
 from .test_corpus import CASES as CORPUS

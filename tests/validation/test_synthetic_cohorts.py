@@ -3,8 +3,8 @@
 import pytest
 
 from sbrtlung import config
-from sbrtlung.simulate import simulate_trial, write_exports
-from sbrtlung.validate import validate_exports
+from sbrtlung.synthetic.simulate import simulate_trial, write_exports
+from sbrtlung.validation.gate import validate_exports
 
 # The deviations the generator makes on purpose; anything else would be a generator bug.
 EXPECTED_WARNINGS = {

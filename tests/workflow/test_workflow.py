@@ -20,7 +20,7 @@ from sbrtlung.manuscript.numbers import untraced_numbers
 from sbrtlung.manuscript.typography import problems
 from sbrtlung.redcap.locate import COLUMNS
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.simulate import study_dates
+from sbrtlung.synthetic.simulate import study_dates
 
 SIMULATED_START, SIMULATED_CUT = (
     f"{day}" for day in study_dates(config.load(simulation={"n_patients": 40})["simulation"])

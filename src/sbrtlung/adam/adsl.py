@@ -44,9 +44,9 @@ def derive_adsl(
     TRTSDY/TRTEDY: first start and last end over the courses that delivered a fraction.
     Populations: ENRL all; SAF at least one fraction; EFF SAF with a follow-up scan; PP SAF
     with every planned fraction delivered on every lesion. LSTASDY: last scan, any lesion.
-    DCUTDY: the data cut, `cut` (configured or simulated, `sbrtlung.period.analysis_cut`),
-    else the latest date of any export; LTFUFL: alive, with no contact in the
-    `lost_after_days` before the data cut (lost to follow-up).
+    DCUTDY: the data cut, `cut` (configured or simulated,
+    `sbrtlung.validation.period.analysis_cut`), else the latest date of any export; LTFUFL:
+    alive, with no contact in the `lost_after_days` before the data cut (lost to follow-up).
     """
     patients = tables["patients"].reset_index(drop=True)
     enrollment = patients.set_index("patient_id")["enrollment_date"]

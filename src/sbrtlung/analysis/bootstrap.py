@@ -5,8 +5,8 @@ multinomial count vector w over the patients for each replicate. The estimators 
 each distinct event time, the numbers of events of each cause and the number at risk, and each
 of these is a sum over patients, so a replicate's counts are ``w @ K`` for one sparse matrix K of
 per-patient counts. A chunk of replicates is therefore one dense-by-sparse product followed by
-the same cumulative product/sum (``sbrtlung.estimators``) that the direct estimators use, with
-the same exact handling of tied times. Nothing is refitted per replicate.
+the same cumulative product/sum (``sbrtlung.analysis.estimators``) that the direct estimators
+use, with the same exact handling of tied times. Nothing is refitted per replicate.
 
 Design choices:
 
@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
-from sbrtlung.estimators import (
+from sbrtlung.analysis.estimators import (
     check_level,
     cif_steps,
     step_value,

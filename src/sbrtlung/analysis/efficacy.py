@@ -17,8 +17,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sbrtlung.bootstrap import cluster_bootstrap
-from sbrtlung.estimators import (
+from sbrtlung.analysis.bootstrap import cluster_bootstrap
+from sbrtlung.analysis.estimators import (
     cif_cluster_variance,
     complement_loglog_ci,
     kaplan_meier,

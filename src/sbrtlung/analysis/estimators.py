@@ -24,7 +24,7 @@ Conventions, chosen to match the SAP and lifelines where the SAP is silent:
   ``confidence_interval_``). Not reached is NaN.
 - The estimators share one step engine (``survival_steps`` and ``cif_steps``) that takes
   event and at-risk counts along the last axis, so the vectorised bootstrap in
-  ``sbrtlung.bootstrap`` evaluates exactly the same arithmetic on replicate counts.
+  ``sbrtlung.analysis.bootstrap`` evaluates exactly the same arithmetic on replicate counts.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sbrtlung.estimators import clopper_pearson
+from sbrtlung.analysis.estimators import clopper_pearson
 
 GRADES = (1, 2, 3, 4, 5)
 

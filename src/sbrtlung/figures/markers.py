@@ -57,8 +57,8 @@ from sbrtlung.figures.style import (
     notice_figure,
     paper,
 )
-from sbrtlung.marker_cox import ENDPOINTS, VARIABLES, Variable
-from sbrtlung.markers import LABELS, UNITS, unit_label
+from sbrtlung.markers.cox import ENDPOINTS, VARIABLES, Variable
+from sbrtlung.markers.summary import LABELS, UNITS, unit_label
 from sbrtlung.reporting.formatter import Kind, missing, p_value, with_interval
 from sbrtlung.schemas import vocabulary as v
 

@@ -2,8 +2,8 @@
 
 Quarto's `{{< var a.b >}}` walks nested YAML maps, so the file keeps the nesting of
 `key_results.json` and every leaf is a ready-to-print string. Each number prints by the kind
-it declares (`sbrtlung.key_results` for the results, `x-kind` in the config's JSON schema for
-the config), through the one formatter of every table (`sbrtlung.reporting.formatter`); a
+it declares (`sbrtlung.reporting.key_results` for the results, `x-kind` in the config's JSON
+schema for the config), through the one formatter of every table (`sbrtlung.reporting.formatter`); a
 non-integer number without a kind is an error, never a guess. For an entry (an object with a
 `kind`):
 
@@ -40,10 +40,10 @@ from typing import Any
 import yaml
 
 from sbrtlung import config as config_module
-from sbrtlung.key_results import ENTRY_FIELDS, POINT_FIELDS, typed
 from sbrtlung.manuscript import shortcodes
 from sbrtlung.manuscript.render import load_project
 from sbrtlung.reporting.formatter import Kind, interval, missing, number, with_interval
+from sbrtlung.reporting.key_results import ENTRY_FIELDS, POINT_FIELDS, typed
 
 KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 CONFIG_EXCLUDED = frozenset({"raw_dir", "simulation", "study"})

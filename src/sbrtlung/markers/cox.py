@@ -41,9 +41,9 @@ from lifelines import CoxPHFitter
 from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 from lifelines.statistics import proportional_hazard_test
 
-from sbrtlung import features
 from sbrtlung.logs import progress
-from sbrtlung.markers import TIMEPOINT_LABELS, bh_q, marker_label, summary_table
+from sbrtlung.markers import features
+from sbrtlung.markers.summary import TIMEPOINT_LABELS, bh_q, marker_label, summary_table
 from sbrtlung.reporting.formatter import Kind, missing, p_value, value_range, with_interval
 from sbrtlung.reporting.tables import Table, first_only, markdown_table
 from sbrtlung.schemas import vocabulary as v

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sksurv.util import Surv
 
-from sbrtlung import features
+from sbrtlung.markers import features
 
 ENDPOINTS = ("PFS", "OS")
 COHORTS = ("full", "landmark")

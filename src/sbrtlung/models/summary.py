@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sbrtlung.estimators import kaplan_meier, survival_at
+from sbrtlung.analysis.estimators import kaplan_meier, survival_at
 from sbrtlung.models.data import ENDPOINTS
 from sbrtlung.models.metrics import KINDS as METRIC_KINDS
 from sbrtlung.models.metrics import METRICS

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sbrtlung.markers import LABELS as MARKER_LABELS
-from sbrtlung.markers import TIMEPOINT_LABELS
+from sbrtlung.markers.summary import LABELS as MARKER_LABELS
+from sbrtlung.markers.summary import TIMEPOINT_LABELS
 from sbrtlung.models.data import DYNAMIC_TIMEPOINTS, ENDPOINTS, GROUP_SCALES, Cohort
 from sbrtlung.models.metrics import KINDS, LABELS, METRICS
 from sbrtlung.models.pipeline import ALPHA_MIN_RATIO, L1_RATIO, MODEL_BY_NAME, N_ALPHAS

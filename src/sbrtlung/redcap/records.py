@@ -100,7 +100,7 @@ def read_exports(folder: str | Path) -> dict[str, Table]:
         if not rows or sorted(rows[0]) != sorted(expected):
             raise RedcapError(
                 f"{path}: the columns are not the contract's ({', '.join(expected)}); "
-                "check the folder with `python -m sbrtlung.validate` first"
+                "check the folder with `python -m sbrtlung.validation.gate` first"
             )
         tables[stem] = [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r]
     return tables

@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.design import planned_sample_size
-from sbrtlung.markers import marker_label
+from sbrtlung.analysis.design import planned_sample_size
+from sbrtlung.markers.summary import marker_label
 from sbrtlung.reporting.formatter import Kind, number
 from sbrtlung.schemas.vocabulary import MARKERS
 

@@ -1,9 +1,10 @@
 """The built-in synthetic multicenter trial: the nine raw exports of a realistic cohort.
 
-`simulate_trial` turns the latent model of `sbrtlung.truth` (prognosis, SBRT schedules and
+`simulate_trial` turns the latent model of `sbrtlung.synthetic.truth` (prognosis, SBRT schedules and
 calibrated constant hazards) into case-report-form records, so the workflow can run end to
 end without patient data and the pipeline can be checked against known truths
-(`sbrtlung.truth.true_values`). `write_exports` writes them as the data contract's CSV files.
+(`sbrtlung.synthetic.truth.true_values`). `write_exports` writes them as the data
+contract's CSV files.
 The model, its parameters and its simplifications are described in docs/synthetic_trial.md.
 
 Observation: patients are enrolled uniformly over the accrual period from STUDY_START; the
@@ -14,7 +15,7 @@ cut, and the last contact is on or up to two weeks after the last scan before it
 contact depends on nothing that is being estimated, and nothing after it (or after death)
 is recorded, so censoring is independent. Local, regional and distant failures are recorded
 on the day they occur (a confirmed failure scan, a progression record), so observed times
-are the latent times of `sbrtlung.truth`.
+are the latent times of `sbrtlung.synthetic.truth`.
 
 Every table passes its pandera model and the FATAL cross-file rules of SAP 2.1; incomplete
 courses, out-of-window lab samples, missing analytes, rare long courses and an occasional
@@ -30,10 +31,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sbrtlung import truth
 from sbrtlung.reporting.tables import write_csv
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.synthetic import truth
 
 STUDY_START = np.datetime64("2021-01-04", "D")
 MONTH_DAYS = 30.4375

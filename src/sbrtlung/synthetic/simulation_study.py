@@ -1,15 +1,15 @@
 """Simulation study of the trial design: operating characteristics of the planned analysis.
 
-Replicates of the synthetic trial (`sbrtlung.simulate`) at the planned sample size
-(`sbrtlung.design`) are analysed with the workflow's own estimators under two scenarios: H0,
-the true 2-year LCR at the null (`hypothesis.lcr_null`), and H1, at the alternative the study
-was sized for (`hypothesis.lcr_alternative`). Every other simulation parameter is the
-config's `simulation` block. Both decision rules are applied to every trial: the primary rule
-of SAP amendment 1.1 (lower limit of the 1 - 2 alpha cluster IJ log(-log) interval above the
-null) and the percentile-bootstrap rule it replaced. A rule's rejection rate under H0 is its
-type I error, under H1 its power; each 2-year rate is compared with its population truth
-(`truth.true_values`) for bias, empirical SE and coverage of its 95% CI. Definitions follow
-Morris, White and Crowther (Stat Med 2019; 38: 2074-2102).
+Replicates of the synthetic trial (`sbrtlung.synthetic.simulate`) at the planned sample size
+(`sbrtlung.analysis.design`) are analysed with the workflow's own estimators under two scenarios:
+H0, the true 2-year LCR at the null (`hypothesis.lcr_null`), and H1, at the alternative the study
+was sized for (`hypothesis.lcr_alternative`). Every other simulation parameter is the config's
+`simulation` block. Both decision rules are applied to every trial: the primary rule of SAP
+amendment 1.1 (lower limit of the 1 - 2 alpha cluster IJ log(-log) interval above the null) and the
+percentile-bootstrap rule it replaced. A rule's rejection rate under H0 is its type I error, under
+H1 its power; each 2-year rate is compared with its population truth (`truth.true_values`) for bias,
+empirical SE and coverage of its 95% CI. Definitions follow Morris, White and Crowther (Stat Med
+2019; 38: 2074-2102).
 
 Choices (docs/simulation_study.md):
 
@@ -49,16 +49,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from scipy.stats import binomtest, norm
 
-from sbrtlung import design, efficacy
 from sbrtlung.adam import derive_all
 from sbrtlung.adam.adtte import endpoint_arrays
 from sbrtlung.adam.endpoints import RECORDS
+from sbrtlung.analysis import design, efficacy
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.logs import progress
 from sbrtlung.reporting.formatter import Kind, interval, number
 from sbrtlung.reporting.tables import Table, markdown_table
-from sbrtlung.simulate import simulate_trial, study_dates
-from sbrtlung.truth import RATE_TRUTHS, true_values
+from sbrtlung.synthetic.simulate import simulate_trial, study_dates
+from sbrtlung.synthetic.truth import RATE_TRUTHS, true_values
 
 # Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
 SCENARIOS = {"H0": "lcr_null", "H1": "lcr_alternative"}

@@ -1,6 +1,6 @@
 """Latent model of the synthetic trial and its exact population truths.
 
-The synthetic trial (`sbrtlung.simulate`) draws each patient's prognosis and SBRT schedule
+The synthetic trial (`sbrtlung.synthetic.simulate`) draws each patient's prognosis and SBRT schedule
 with the functions of this module, then latent event times from constant hazards. The hazards
 are solved here so that the SAP estimands of the generated population equal the config's
 `true_*` values; `true_values` then gives every estimand the pipeline should recover.
@@ -384,7 +384,8 @@ def true_values(sim: Mapping[str, Any]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print the true values for a config file (`python -m sbrtlung.truth [config.yaml]`)."""
+    """Print the true values for a config file
+    (`python -m sbrtlung.synthetic.truth [config.yaml]`)."""
     from sbrtlung import config
 
     args = sys.argv[1:] if argv is None else argv

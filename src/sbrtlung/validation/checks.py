@@ -32,8 +32,8 @@ Interpretation choices (also in docs/data_contract.md):
   analysed); no patient who received a fraction (FATAL: there would be nothing to analyse);
   a later lab timepoint sampled before an earlier one (WARN: the SAP windows overlap for a
   course of under 4 days, so it can be right, but labels may be swapped).
-- The study period (`sbrtlung.period`): every date on or before the data cut and on or after
-  the study start (a surgery up to 20 years before it).
+- The study period (`sbrtlung.validation.period`): every date on or before the data cut and
+  on or after the study start (a surgery up to 20 years before it).
 - A rule that looks ids up in another export is skipped when that export's id column holds a
   value its column contract refused (`Rule.keys`): every lookup would fail, and the finding
   on the id is the root cause.
@@ -55,11 +55,11 @@ from typing import Any
 import pandas as pd
 
 from sbrtlung.adam.adlb import canonical_values
-from sbrtlung.findings import Finding, Severity, rows_by_value
-from sbrtlung.period import SURGERY_YEARS_BEFORE_START, StudyPeriod
 from sbrtlung.schemas import limits
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validation.findings import Finding, Severity, rows_by_value
+from sbrtlung.validation.period import SURGERY_YEARS_BEFORE_START, StudyPeriod
 
 Tables = Mapping[str, pd.DataFrame]
 Config = Mapping[str, Any]

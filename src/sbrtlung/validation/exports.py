@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from sbrtlung.findings import Finding, group_row_lists, rows_by_value
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validation.findings import Finding, group_row_lists, rows_by_value
 
 # Descriptions of the rules this module applies (the pandera checks are described from their
 # own text by `describe_rule`).

@@ -1,11 +1,11 @@
 """The validation gate: raw exports in, typed tables and every data-quality finding out.
 
-`validate_exports` runs the three reading layers of `sbrtlung.exports` and then the rules of
-`sbrtlung.rules`, all of them whatever the others found, so a data manager sees every
-problem of a delivery in one report. A cell already rejected while reading (unparseable or
-against its column contract) is not reported again by a rule.
+`validate_exports` runs the three reading layers of `sbrtlung.validation.exports` and then the rules
+of `sbrtlung.validation.checks`, all of them whatever the others found, so a data manager sees every
+problem of a delivery in one report. A cell already rejected while reading (unparseable or against
+its column contract) is not reported again by a rule.
 
-Any FATAL finding stops the pipeline: `python -m sbrtlung.validate RAW_DIR` prints a short
+Any FATAL finding stops the pipeline: `python -m sbrtlung.validation.gate RAW_DIR` prints a short
 summary on standard error and exits 1; WARN findings only go to the report. The report and
 the findings CSV are byte-identical for the same input and study period (no timestamps,
 stable order; the day of the run matters only as the data cut of real exports without
@@ -25,11 +25,11 @@ import pyarrow
 import pyarrow.parquet as parquet
 
 from sbrtlung import config as configuration
-from sbrtlung.exports import describe_rule, read_exports
-from sbrtlung.findings import to_frame
-from sbrtlung.period import PeriodError, StudyPeriod, study_period
-from sbrtlung.rules import RULES, run_rules
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validation.checks import RULES, run_rules
+from sbrtlung.validation.exports import describe_rule, read_exports
+from sbrtlung.validation.findings import to_frame
+from sbrtlung.validation.period import PeriodError, StudyPeriod, study_period
 
 _ARROW_TYPES = {
     "str": pyarrow.string(),
@@ -51,7 +51,8 @@ def validate_exports(
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Typed tables (index = row number in the file) and the findings frame of one folder.
 
-    Dates are checked against `period`, by default the configured one (`sbrtlung.period`).
+    Dates are checked against `period`, by default the configured one
+    (`sbrtlung.validation.period`).
     """
     period = period or study_period(config)
     tables, findings = read_exports(folder)
@@ -204,7 +205,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> None
 
 def main(argv: list[str] | None = None) -> int:
     """Validate a folder of exports; exit status 1 when any finding is FATAL."""
-    parser = argparse.ArgumentParser(prog="python -m sbrtlung.validate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sbrtlung.validation.gate", description=__doc__)
     parser.add_argument("raw_dir", help="folder of the nine raw CSV exports")
     parser.add_argument("--config", help="workflow config file (default: schema defaults)")
     parser.add_argument("--report", help="write the Markdown data-quality report here")

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.simulate import study_dates
+from sbrtlung.synthetic.simulate import study_dates
 
 DEFAULT_STUDY_START = "2000-01-01"
 SURGERY_YEARS_BEFORE_START = 20

@@ -1,6 +1,6 @@
 """Data quality and protocol deviations, summarised from the validation findings.
 
-The validation gate lists every finding (one row each, `sbrtlung.findings`); this module
+The validation gate lists every finding (one row each, `sbrtlung.validation.findings`); this module
 counts them for the paper's supplement, as one `Table`:
 
 - protocol deviations: the WARN rules that describe how the protocol was carried out
@@ -24,11 +24,11 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.findings import COLUMNS as FINDING_COLUMNS
 from sbrtlung.reporting.formatter import Kind, number
 from sbrtlung.reporting.tables import Table, markdown_table
-from sbrtlung.rules import rules_table
-from sbrtlung.validate import describe
+from sbrtlung.validation.checks import rules_table
+from sbrtlung.validation.findings import COLUMNS as FINDING_COLUMNS
+from sbrtlung.validation.gate import describe
 
 SEVERITIES = ("FATAL", "WARN")
 COLUMNS = ["section", "severity", "rule", "label", "counted", "findings", "patients"]
