@@ -6,7 +6,7 @@ import pytest
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.schemas.adam import Adles, Adsl, Adtte
 
-from .conftest import MONTH
+from .cohort import MONTH
 
 
 def row(adtte, paramcd, pid, lid=None):
@@ -49,12 +49,12 @@ EXPECTED = [
 
 
 @pytest.mark.parametrize(("paramcd", "pid", "lid", "aval", "evnt", "cnsr"), EXPECTED)
-def test_hand_worked_times(datasets, paramcd, pid, lid, aval, evnt, cnsr):
-    assert row(datasets[2], paramcd, pid, lid) == (aval, evnt, cnsr)
+def test_hand_worked_times(hand_built, paramcd, pid, lid, aval, evnt, cnsr):
+    assert row(hand_built[2], paramcd, pid, lid) == (aval, evnt, cnsr)
 
 
-def test_units_are_the_safety_set_and_its_treated_lesions(datasets):
-    adsl, _, adtte, _ = datasets
+def test_units_are_the_safety_set_and_its_treated_lesions(hand_built):
+    adsl, _, adtte, _ = hand_built
     assert adsl.set_index("USUBJID")["SAFFL"].to_dict() == {
         "S01-001": True,
         "S01-002": True,
@@ -75,8 +75,8 @@ def test_units_are_the_safety_set_and_its_treated_lesions(datasets):
     assert counts == {"DM": 4, "LF": 5, "LFPT": 4, "OS": 4, "PFS": 4, "RR": 4}
 
 
-def test_source_records_and_months(datasets):
-    adtte = datasets[2]
+def test_source_records_and_months(hand_built):
+    adtte = hand_built[2]
     lf = adtte[(adtte["PARAMCD"] == "LF") & (adtte["USUBJID"] == "S01-001")].set_index("LESID")
     assert lf.loc["L1", ["SRCDOM", "SRCVAR", "SRCSEQ"]].tolist() == [
         "imaging",
@@ -92,8 +92,8 @@ def test_source_records_and_months(datasets):
     assert adtte["AVALM"].to_numpy() == pytest.approx(adtte["AVAL"].to_numpy() / MONTH)
 
 
-def test_adsl_days_and_populations(datasets):
-    adsl = datasets[0].set_index("USUBJID")
+def test_adsl_days_and_populations(hand_built):
+    adsl = hand_built[0].set_index("USUBJID")
     p1 = adsl.loc["S01-001"]
     # Enrollment 2022-01-01 is day 0.
     assert (p1["TRTSDY"], p1["TRTEDY"], p1["LSTASDY"], p1["NSCAN"]) == (9, 24, 282, 3)
@@ -106,15 +106,15 @@ def test_adsl_days_and_populations(datasets):
     assert bool(p2["DTHFL"]) and p2["DTHDY"] == 120 and p2["LSTALVDY"] == 120
 
 
-def test_datasets_meet_their_contracts(datasets):
-    adsl, adles, adtte, _ = datasets
+def test_datasets_meet_their_contracts(hand_built):
+    adsl, adles, adtte, _ = hand_built
     Adsl.validate(adsl, lazy=True)
     Adles.validate(adles, lazy=True)
     Adtte.validate(adtte, lazy=True)
 
 
-def test_data_cut_and_lost_to_follow_up(datasets):
-    _, adles, _, tables = datasets
+def test_data_cut_and_lost_to_follow_up(hand_built):
+    _, adles, _, tables = hand_built
     # Six months (182.625 days) without contact before the cut: S01-003 (last contact on day
     # 90) and S01-004 (day 59) are lost; S01-005 (day 212) is not; S01-002 died.
     adsl = derive_adsl(tables, adles, lost_after_days=182.625).set_index("USUBJID")
@@ -128,4 +128,4 @@ def test_data_cut_and_lost_to_follow_up(datasets):
     # The latest date of any export is S01-001's last contact, 2022-12-01: day 334.
     assert set(adsl["DCUTDY"]) == {334}
     # With the default year without contact, nobody in this short cohort is lost.
-    assert not datasets[0]["LTFUFL"].any()
+    assert not hand_built[0]["LTFUFL"].any()

@@ -34,7 +34,7 @@ def test_no_clustering_no_dropout_is_the_plain_formula():
 def test_the_synthetic_trial_enrols_the_planned_sample_size():
     """The default synthetic trial is the trial the protocol plans: its size follows the
     default design, in the schema's defaults and in config/config.yaml."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for loaded in (config.load(), config.load(root / "config" / "config.yaml")):
         planned = planned_sample_size(loaded["hypothesis"], loaded["sample_size"])["patients"]
         assert loaded["simulation"]["n_patients"] == planned == 66

@@ -6,8 +6,8 @@ from sbrtlung.analysis.flow import flow_counts
 from sbrtlung.figures.consort import consort_figure
 
 
-def test_counts_follow_the_populations(datasets):
-    adsl, adles, _, _ = datasets
+def test_counts_follow_the_populations(hand_built):
+    adsl, adles, _, _ = hand_built
     screening = pd.DataFrame(
         {
             "eligible": ["yes"] * 5 + ["no", "no", "yes"],

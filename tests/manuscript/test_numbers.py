@@ -7,7 +7,7 @@ import pytest
 
 from sbrtlung.manuscript.numbers import typed_numbers, untraced_numbers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "manuscript").glob("*.qmd"))
 
 

@@ -20,7 +20,7 @@ from sbrtlung import config
 from sbrtlung.manuscript import render, shortcodes, variables
 from sbrtlung.reporting.formatter import p_value
 
-DEMO = Path(__file__).parent / "data" / "manuscript_demo"
+DEMO = Path(__file__).parents[1] / "data" / "manuscript_demo"
 NBSP = "\u00a0"
 
 
@@ -166,7 +166,7 @@ def test_default_config_is_a_full_build():
 
 
 def test_quick_config_is_a_quick_build_naming_every_reduced_setting():
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     built = variables.build_settings(config.load(root / "config" / "quick.yaml"))
     assert built["quick"] and built["title"] == "Quick build"
     quick = yaml.safe_load((root / "config" / "quick.yaml").read_text())
@@ -442,7 +442,7 @@ def test_real_quarto_renders_the_demo(tmp_path):
 def test_the_paper_reads_nothing_outside_its_project_folder():
     """Quarto compiles the PDF with the project folder as typst's root: results/ files must be
     shown through manuscript/_results/ (rule manuscript_result), never as ../results/."""
-    project = render.load_project(Path(__file__).parents[1] / "manuscript")
+    project = render.load_project(Path(__file__).parents[2] / "manuscript")
     outside = [
         p for p in project.sources() if not p.resolve().is_relative_to(project.directory.resolve())
     ]

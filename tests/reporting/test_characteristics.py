@@ -10,8 +10,7 @@ from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.reporting import characteristics as ch
 from sbrtlung.schemas import vocabulary as v
-
-from .adam.cohort import cohort
+from tests.adam.cohort import cohort
 
 
 def screen(sid, site, eligible, reason=None, pid=None):

@@ -7,7 +7,7 @@ from sbrtlung.schemas import limits
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
 
-DOC = Path(__file__).parents[1] / "docs" / "data_contract.md"
+DOC = Path(__file__).parents[2] / "docs" / "data_contract.md"
 
 
 def _ordered(bound: limits.Limits) -> bool:

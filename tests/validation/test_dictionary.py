@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sbrtlung.validation.dictionary import render
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_committed_dictionary_is_current():

@@ -7,8 +7,7 @@ from sbrtlung import config
 from sbrtlung.validation import quality
 from sbrtlung.validation.checks import rules_table
 from sbrtlung.validation.findings import Finding, to_frame
-
-from .test_characteristics import assert_well_formed
+from tests.reporting.test_characteristics import assert_well_formed
 
 TABLES = {
     "sbrt": pd.DataFrame({"patient_id": ["S01-001", "S01-002", "S01-002", "S01-003"]}),

@@ -1,0 +1,111 @@
+"""The layout shows the pipeline: the tests mirror the library's packages, and the library's
+modules import one another without a cycle (docs/architecture.md)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARY = ROOT / "src" / "sbrtlung"
+SCHEMAS = ROOT / "schemas"  # installed as sbrtlung.schemas
+# Test folders of the workflow and the project rather than of one package.
+WORKFLOW_TESTS = {"workflow", "slurm", "data"}
+# Top-level tests of the project as a whole; the others test a top-level module each.
+PROJECT_TESTS = {"test_environment.py", "test_layout.py"}
+
+
+def packages() -> set[str]:
+    """The subpackages of sbrtlung."""
+    found = {p.parent.name for p in LIBRARY.glob("*/__init__.py")}
+    return found | {"schemas"}
+
+
+def modules() -> dict[str, Path]:
+    """Every module of sbrtlung by dotted name."""
+    found = {}
+    for root, prefix in ((LIBRARY, "sbrtlung"), (SCHEMAS, "sbrtlung.schemas")):
+        for path in root.rglob("*.py"):
+            parts = path.relative_to(root).with_suffix("").parts
+            parts = parts[:-1] if parts[-1] == "__init__" else parts
+            found[".".join((prefix, *parts))] = path
+    return found
+
+
+def imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """The sbrtlung modules one module imports (a package's __init__ counts for the package)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(part for part in (base, node.module) if part)
+            for alias in node.names:
+                child = f"{module}.{alias.name}"
+                found.add(child if child in known else module)
+    return {module for module in found if module in known and module != name}
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of the graph, or an empty list."""
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> list[str]:
+        state[node] = 1
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                return [*path[path.index(target) :], target]
+            if target not in state and (found := visit(target, [*path, target])):
+                return found
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node, [node])):
+            return found
+    return []
+
+
+def import_graph() -> dict[str, set[str]]:
+    found = modules()
+    return {name: imports(name, path, set(found)) for name, path in found.items()}
+
+
+def test_every_package_has_its_test_folder():
+    for package in packages():
+        folder = ROOT / "tests" / package
+        assert (folder / "__init__.py").is_file(), f"tests/{package}/ mirrors sbrtlung.{package}"
+        assert list(folder.glob("test_*.py")), f"tests/{package}/ has no test module"
+
+
+def test_every_test_folder_is_a_package_of_the_library_or_the_workflow():
+    folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name[0] != "."}
+    folders -= {"__pycache__"}
+    assert folders - WORKFLOW_TESTS == packages()
+
+
+def test_top_level_tests_are_those_of_top_level_modules():
+    top = {p.stem.removeprefix("test_") for p in (ROOT / "tests").glob("test_*.py")}
+    project = {name.removesuffix(".py").removeprefix("test_") for name in PROJECT_TESTS}
+    assert top - project <= {p.stem for p in LIBRARY.glob("*.py")}
+
+
+def test_the_library_imports_without_a_cycle():
+    graph = import_graph()
+    assert len(graph) > 70
+    assert graph["sbrtlung.adam.adtte"] >= {"sbrtlung.adam.endpoints"}
+    assert cycle(graph) == []
+
+
+@pytest.mark.parametrize(
+    "graph, expected",
+    [
+        ({"a": {"b"}, "b": {"c"}, "c": set()}, []),
+        ({"a": {"b"}, "b": {"c"}, "c": {"a"}}, ["a", "b", "c", "a"]),
+        ({"a": {"a"}}, ["a", "a"]),
+    ],
+)
+def test_the_cycle_check_finds_a_cycle(graph, expected):
+    assert cycle(graph) == expected
