@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from sbrtlung.figures.simulation_study import simulation_study_figure
 from sbrtlung.figures.style import save
 from sbrtlung.logs import logged
-from sbrtlung.synthetic import simulation_study
 
 with logged(snakemake):
-    figure = simulation_study.figure(pd.read_csv(snakemake.input[0]))
+    figure = simulation_study_figure(pd.read_csv(snakemake.input[0]))
     save(figure, Path(snakemake.output.png).with_suffix(""))

@@ -45,15 +45,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
 from scipy.stats import binomtest, norm
 
 from sbrtlung.adam import derive_all
 from sbrtlung.adam.adtte import endpoint_arrays
 from sbrtlung.adam.endpoints import RECORDS
 from sbrtlung.analysis import design, efficacy
-from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.logs import progress
 from sbrtlung.reporting.formatter import Kind, interval, number
 from sbrtlung.reporting.tables import Table, markdown_table
@@ -347,7 +344,8 @@ def gather(results: pd.DataFrame, config: Mapping[str, Any]) -> pd.DataFrame:
     )
 
 
-def _get(summary: pd.DataFrame, scenario: str, key: str, measure: str) -> pd.Series:
+def measure_row(summary: pd.DataFrame, scenario: str, key: str, measure: str) -> pd.Series:
+    """The summary row of one measure of one rate or rule in one scenario."""
     mask = (summary["scenario"] == scenario) & (summary["key"] == key)
     return summary[mask & (summary["measure"] == measure)].iloc[0]
 
@@ -367,9 +365,9 @@ def _rule_results(summary: pd.DataFrame, rule: str) -> dict:
     """One rule's type I error and power, and the coverage of its 95% CI in each scenario."""
     out = {}
     for scenario, name in REJECTION.items():
-        row = _get(summary, scenario, rule, "rejection_rate")
+        row = measure_row(summary, scenario, rule, "rejection_rate")
         out[name] = _entry(row) | {"nominal": row["target"], "true_lcr_2y": row["true_lcr_2y"]}
-        coverage = _get(summary, scenario, RULES[rule], "coverage95")
+        coverage = measure_row(summary, scenario, RULES[rule], "coverage95")
         out[f"coverage95_{scenario.lower()}"] = _entry(coverage)
     return out
 
@@ -389,12 +387,12 @@ def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
     and Monte Carlo 95% interval; trial size and mean lesions and events per trial."""
 
     def rate(scenario: str, key: str) -> dict:
-        truth = _get(summary, scenario, key, "bias")["truth"]
+        truth = measure_row(summary, scenario, key, "bias")["truth"]
         out: dict[str, Any] = {"truth": {"kind": Kind.PROPORTION.value, "value": truth}}
         for measure, kind in MEASURE_KINDS.items():
-            out[measure] = _entry(_get(summary, scenario, key, measure), kind)
+            out[measure] = _entry(measure_row(summary, scenario, key, measure), kind)
         for measure in ("mean_units", "mean_events"):
-            value = _get(summary, scenario, key, measure)["value"]
+            value = measure_row(summary, scenario, key, measure)["value"]
             out[measure] = {"kind": Kind.NUMBER.value, "value": value}
         return out
 
@@ -413,7 +411,8 @@ def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
     return {"simulation_study": out}
 
 
-def _scenario_title(summary: pd.DataFrame, scenario: str) -> str:
+def scenario_title(summary: pd.DataFrame, scenario: str) -> str:
+    """'H0: true LCR 80%': the scenario and its true 2-year local control rate."""
     true_lcr = summary.loc[summary["scenario"] == scenario, "true_lcr_2y"].iloc[0]
     return f"{scenario}: true LCR {number(true_lcr, Kind.SETTING)}"
 
@@ -457,125 +456,14 @@ _RATE_ROWS = (
 
 def results_table(summary: pd.DataFrame) -> Table:
     """The readable table: one column per scenario, measures in rows (%, percentage points)."""
-    columns = {s: _scenario_title(summary, s) for s in SCENARIOS}
+    columns = {s: scenario_title(summary, s) for s in SCENARIOS}
     rule_rows = [(*_DECISION_ROWS, _TARGET_ROW)] + [_DECISION_ROWS] * (len(RULES) - 1)
     blocks = [(RULE_LABELS[r], r, rows) for r, rows in zip(RULES, rule_rows, strict=True)]
     blocks += [(LABELS[key], key, _RATE_ROWS) for key in RATE_TRUTHS]
     rows = []
     for quantity, key, specs in blocks:
         for label, measure, show in specs:
-            cells = {columns[s]: show(_get(summary, s, key, measure)) for s in SCENARIOS}
+            cells = {columns[s]: show(measure_row(summary, s, key, measure)) for s in SCENARIOS}
             rows.append({"Quantity": quantity, "Measure": label} | cells)
     frame = pd.DataFrame(rows)
     return Table(frame, markdown_table(frame, "llrr"))
-
-
-# --- figure -----------------------------------------------------------------------------------
-
-COLORS = {"H0": OKABE_ITO["blue"], "H1": OKABE_ITO["vermillion"]}
-MARKERS = {"H0": "o", "H1": "s"}
-OFFSET = {"H0": -0.15, "H1": 0.15}
-SHORT_LABELS = {
-    "lcr": "LCR (1 \N{MINUS SIGN} CIF), IJ CI, primary",
-    "lcr_bootstrap": "LCR (1 \N{MINUS SIGN} CIF), bootstrap CI",
-    "lcr_km": "LCR (Kaplan-Meier)",
-    "local_recurrence": "Local recurrence",
-    "regional_recurrence": "Regional recurrence",
-    "distant_metastasis": "Distant metastasis",
-    "pfs": "PFS",
-    "os": "OS",
-}
-RULE_SHORT_LABELS = {"cluster_ij": "IJ (primary)", "percentile_bootstrap": "Bootstrap"}
-
-
-def _interval(ax, y: float, row: pd.Series, scenario: str, scale: float = 1.0) -> None:
-    """A Monte Carlo interval and point at height y."""
-    low, high = row["mc_lower95"] * scale, row["mc_upper95"] * scale
-    ax.errorbar(
-        row["value"] * scale,
-        y,
-        xerr=[[row["value"] * scale - low], [high - row["value"] * scale]],
-        fmt=MARKERS[scenario],
-        color=COLORS[scenario],
-        markersize=4,
-        capsize=2,
-        elinewidth=1,
-    )
-
-
-def _decision_panel(ax, summary: pd.DataFrame, scenario: str) -> None:
-    """Rejection rate of each rule in one scenario, with MC intervals, against the target."""
-    rows = [_get(summary, scenario, rule, "rejection_rate") for rule in RULES]
-    target = rows[0]["target"]
-    for y, row in enumerate(rows):
-        _interval(ax, y, row, scenario)
-    ax.axvline(target, color=GREY, linestyle="--", linewidth=0.8)
-    low = min(target, *(row["mc_lower95"] for row in rows))
-    high = max(target, *(row["mc_upper95"] for row in rows))
-    pad = 0.25 * (high - low) + 0.01
-    ax.set_xlim(max(0.0, low - pad), min(1.0, high + pad))
-    ax.set_ylim(len(rows) - 0.4, -0.9)
-    ax.set_yticks(range(len(rows)), [RULE_SHORT_LABELS[rule] for rule in RULES])
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))  # whole percents
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    name = "Type I error" if REJECTION[scenario] == "type_i_error" else "Power"
-    ax.set_title(f"{name} ({_scenario_title(summary, scenario)})", loc="left")
-    ax.text(
-        target, -0.65, f" target {number(target, Kind.SETTING)}", color=GREY, size=6.5, va="center"
-    )
-    ax.grid(axis="y", visible=False)
-
-
-def _rate_panel(ax, summary: pd.DataFrame, measure: str, reference: float, scale: float) -> None:
-    """One measure of every rate (rows) in both scenarios, with MC 95% intervals."""
-    for i, key in enumerate(RATE_TRUTHS):
-        for scenario in SCENARIOS:
-            row = _get(summary, scenario, key, measure)
-            _interval(ax, i + OFFSET[scenario], row, scenario, scale)
-    ax.axvline(reference * scale, color=GREY, linestyle="--", linewidth=0.8)
-    ax.set_ylim(len(RATE_TRUTHS) - 0.5, -0.5)
-    ax.grid(axis="y", visible=False)
-
-
-def figure(summary: pd.DataFrame) -> Figure:
-    """A: rejection rates against alpha and power; B: bias; C: coverage of the 95% CIs.
-
-    Points are the simulation estimates, bars their Monte Carlo 95% intervals; dashed lines
-    the design targets (alpha, power, no bias, 95%). In C the grey band is the range a
-    correctly covering interval would show with this many replicates (0.95 +- 1.96 MCSE).
-    """
-    with paper():
-        fig = new_figure(PAGE_WIDTH, 3.8)
-        grid = fig.add_gridspec(2, 3, width_ratios=(1.0, 1.15, 1.0), height_ratios=(1, 1))
-        top, bottom = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
-        for ax, scenario in zip((top, bottom), SCENARIOS, strict=True):
-            _decision_panel(ax, summary, scenario)
-        bias = fig.add_subplot(grid[:, 1])
-        cover = fig.add_subplot(grid[:, 2], sharey=bias)
-        _rate_panel(bias, summary, "bias", 0.0, 100.0)
-        bias.set_xlabel("Bias (percentage points)")
-        bias.set_yticks(range(len(RATE_TRUTHS)), [SHORT_LABELS[key] for key in RATE_TRUTHS])
-        _rate_panel(cover, summary, "coverage95", MC_LEVEL, 1.0)
-        replicates = int(_get(summary, "H0", "lcr", "coverage95")["n_replicates"])
-        half = MC_Z * binomial_mcse(MC_LEVEL, replicates)
-        cover.axvspan(MC_LEVEL - half, MC_LEVEL + half, color=LIGHT_GREY, alpha=0.6, lw=0)
-        cover.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        cover.set_xlabel("Coverage of the 95% CI")
-        cover.tick_params(axis="y", labelleft=False)
-        for ax, letter in ((top, "A"), (bias, "B"), (cover, "C")):
-            ax.annotate(
-                letter,
-                (0, 1),
-                xycoords="axes fraction",
-                xytext=(-14, 14),
-                textcoords="offset points",
-                fontweight="bold",
-                va="bottom",
-            )
-        handles = [
-            bias.errorbar([], [], xerr=[], fmt=MARKERS[s], color=COLORS[s], markersize=4)
-            for s in SCENARIOS
-        ]
-        labels = [_scenario_title(summary, s) for s in SCENARIOS]
-        fig.legend(handles, labels, loc="outside lower center", ncols=len(SCENARIOS))
-    return fig
