@@ -5,6 +5,8 @@ import pytest
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 from lifelines.utils import median_survival_times
 from scipy.stats import binomtest
+from sksurv.nonparametric import SurvivalFunctionEstimator
+from sksurv.util import Surv
 
 from sbrtlung.analysis.bootstrap import cluster_bootstrap
 from sbrtlung.analysis.estimators import (
@@ -13,6 +15,7 @@ from sbrtlung.analysis.estimators import (
     cif_cluster_variance,
     clopper_pearson,
     complement_loglog_ci,
+    estimable_at,
     kaplan_meier,
     km_median,
     median_follow_up,
@@ -307,3 +310,29 @@ def test_complement_loglog_ci_by_hand():
         assert ci.lower == pytest.approx(survival ** np.exp(z * sigma), abs=1e-14)
         assert ci.upper == pytest.approx(survival ** np.exp(-z * sigma), abs=1e-14)
     assert complement_loglog_ci(cif, 0.0, 0.9).lower == survival
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_estimable_at_is_where_somebody_is_still_followed(seed):
+    rng = np.random.default_rng(seed)
+    time = rng.integers(0, 40, 25).astype(float)
+    event = rng.random(25) < 0.5
+    event[np.argmax(time)] = False  # the curve has not reached 0 at the last time
+    last = time.max()
+    fitted = SurvivalFunctionEstimator().fit(Surv.from_arrays(event, time))
+    for at in np.r_[0.0, np.unique(time), last + 0.5, last + 30]:
+        assert estimable_at(time, at) == bool((time >= at).any()) == (at <= last)
+        if estimable_at(time, at):  # scikit-survival reads the curve there, as we do
+            value = fitted.predict_proba([at])[0]
+            assert value == pytest.approx(survival_at(kaplan_meier(time, event), at).estimate)
+        else:  # and refuses to extrapolate where we report not estimable
+            with pytest.raises(ValueError, match="largest observed time"):
+                fitted.predict_proba([at])
+
+
+def test_not_estimable_beyond_the_last_time_even_when_the_curve_is_flat():
+    # Everybody failed by day 5: the curve is 0 from then on, but nobody was observed after.
+    time, event = np.array([1.0, 3.0, 5.0]), np.array([1, 1, 1])
+    assert estimable_at(time, 5.0) and not estimable_at(time, 5.5)
+    assert survival_at(kaplan_meier(time, event), 5.5).estimate == 0.0  # carried forward
+    assert not estimable_at(np.array([]), 0.0)

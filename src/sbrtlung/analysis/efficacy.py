@@ -8,7 +8,8 @@ the same rate with the percentile patient-cluster bootstrap CI is kept as a sens
 analysis; the other CIFs and lesion-level estimates are bootstrapped; patient-level
 Kaplan-Meier rates get log(-log) Greenwood CIs. Every rate has a 95% CI and a CI at the
 decision level 1 - 2 alpha (`decision_level`). A rate at a time beyond the last follow-up
-(nobody left at risk) is not estimable and reported as missing rather than carried forward.
+(nobody followed that long, `estimators.estimable_at`) is not estimable and reported as
+missing rather than carried forward.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sbrtlung.analysis.bootstrap import cluster_bootstrap
 from sbrtlung.analysis.estimators import (
     cif_cluster_variance,
     complement_loglog_ci,
+    estimable_at,
     kaplan_meier,
     km_median,
     median_follow_up,
@@ -197,7 +199,7 @@ def rate_rows(
     }
     rows = []
     for i, (name, t) in enumerate(times.items()):
-        estimable = bool((time >= t).any())
+        estimable = estimable_at(time, t)
         row = head | {"time": name, "time_days": t} | counts
         row |= {
             "n_events_by_time": int(((status == 1) & (time <= t)).sum()),

@@ -9,8 +9,15 @@ Conventions, chosen to match the SAP and lifelines where the SAP is silent:
 - Times are non-negative; an event at time 0 counts (the curve has already stepped at t = 0).
   Records censored at a time are still at risk at that time (censoring after events).
 - A curve read at time t is its value after every event at or before t; before the first event
-  time it is 1 (survival) or 0 (incidence); beyond the last observed time the last value is carried
-  forward, as lifelines does (callers that need it can compare t with the largest follow-up time).
+  time it is 1 (survival) or 0 (incidence). `step_value` carries the last value forward beyond
+  the last observed time, as lifelines does; scikit-survival refuses to read a curve there.
+- Estimable at t, the project's one rule (`estimable_at`): a curve's value at t is estimable
+  when at least one unit is still followed at t (its time >= t: at risk just before t, or its
+  event or censoring at t), that is when t is at most the last observed time. Beyond it nobody
+  was observed, so the value is reported as not estimable (NaN, printed "NE"), never carried
+  forward, even when the curve has reached 0 or 1. The efficacy rates, the survival figures
+  and the prognostic models (the out-of-fold risk at the horizon and its calibration) all
+  decide with it.
 - Tied event times of the two causes in the Aalen-Johansen estimator are handled exactly: both
   causes use the overall survival just before that time (no jitter).
 - Kaplan-Meier CIs use the log(-log) transform with Greenwood's variance. A curve at 1 has the
@@ -182,6 +189,12 @@ def step_value(
         return np.full((*values.shape[:-1], *index.shape), initial)[()]
     picked = values[..., np.maximum(index - 1, 0)]
     return np.where(index > 0, picked, initial)[()]
+
+
+def estimable_at(time: ArrayLike, at: float) -> bool:
+    """Whether a curve estimated from these follow-up times has a value at `at`: somebody is
+    still followed then (time >= at). See the module docstring."""
+    return bool((np.asarray(time, dtype=float) >= at).any())
 
 
 def check_level(level: float) -> float:

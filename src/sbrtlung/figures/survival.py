@@ -15,7 +15,7 @@ Choices where the SAP is silent:
   Kaplan-Meier sensitivity curve the percentile patient-cluster bootstrap with the workflow's
   seed and replicates, evaluated on the same grid as the band (the bootstrap's draws do not
   depend on the evaluation times). As in that table, a value at a time nobody reaches (no
-  unit with AVAL >= horizon) is not estimable and is not drawn.
+  unit with AVAL >= horizon, `estimators.estimable_at`) is not estimable and is not drawn.
 - The band of a CIF is its pointwise 95% interval of the same kind at every distinct event
   time (either cause), where all curves step, drawn as a step function.
 - Cumulative-incidence axes run from 0 to the smallest multiple of 10% that leaves at least 5
@@ -40,6 +40,7 @@ from sbrtlung.analysis.estimators import (
     aalen_johansen,
     cif_cluster_variance,
     complement_loglog_ci,
+    estimable_at,
     kaplan_meier,
     survival_at,
 )
@@ -78,10 +79,6 @@ class Endpoint:
     def event(self) -> np.ndarray:
         return self.status == 1
 
-    def estimable_at(self, t: float) -> bool:
-        """Somebody is still followed at t, so a curve value there is not carried forward."""
-        return bool((self.time >= t).any())
-
 
 @dataclass(frozen=True)
 class HorizonValue:
@@ -118,7 +115,7 @@ def horizon_value(
     data: Endpoint, horizon: float, estimate: float, lower: float, upper: float
 ) -> HorizonValue:
     """The value at the horizon, or not estimable (NaN) when nobody is followed that long."""
-    if not data.estimable_at(horizon):
+    if not estimable_at(data.time, horizon):
         return HorizonValue(np.nan, np.nan, np.nan)
     return HorizonValue(float(estimate), float(lower), float(upper))
 

@@ -16,7 +16,8 @@ In each outer fold, for each model, on the outer training part only:
    a comparable pair does not count);
 3. the outer model at the chosen alpha predicts the outer test part: risk scores for the
    metrics and the out-of-fold risk of an event by the horizon, 1 - S(horizon | x), for
-   the calibration (missing when the horizon is beyond the training follow-up).
+   the calibration (missing when the horizon is beyond the training follow-up: not
+   estimable, `estimators.estimable_at`, and scikit-survival would refuse it).
 
 The final model uses the same selection with all patients as the "training part" and the
 inner seed of repeat 0 (repeats are numbered from 1).
@@ -39,6 +40,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sksurv.linear_model import CoxnetSurvivalAnalysis
 
+from sbrtlung.analysis.estimators import estimable_at
 from sbrtlung.logs import progress
 from sbrtlung.models import metrics, pipeline
 from sbrtlung.models.data import Cohort
@@ -199,7 +201,6 @@ def run_repeat(
         chosen = select(spec, cohort, train, folds, derived_seed(seed, repeat, fold))
         X_test = cohort.X.iloc[test]
         risk = chosen.risk(X_test)
-        cap = float(cohort.time[train].max())
         scores = metrics.fold_metrics(
             cohort.time[train],
             cohort.event[train],
@@ -212,7 +213,7 @@ def run_repeat(
         )
         risk_h = (
             1 - chosen.survival(X_test, [horizon_days])[:, 0]
-            if horizon_days <= cap
+            if estimable_at(cohort.time[train], horizon_days)
             else np.full(test.size, np.nan)
         )
         coef = chosen.coef

@@ -14,7 +14,8 @@
   the repeats (one prediction per patient and repeat); patients are split into tertiles of
   that mean risk, and each tertile's mean predicted risk is set against its Kaplan-Meier
   observed risk at the horizon, 1 - S(horizon), with the log(-log) Greenwood 95% CI. A
-  tertile in which nobody is followed to the horizon has no observed value.
+  tertile in which nobody is followed to the horizon (`estimators.estimable_at`) has no
+  observed value.
 
 A model that could not be estimated (`cv.analyses`) has no rows in these tables; the key
 results still name it, with missing values, so the text can say it was not estimable.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sbrtlung.analysis.estimators import kaplan_meier, survival_at
+from sbrtlung.analysis.estimators import estimable_at, kaplan_meier, survival_at
 from sbrtlung.models.data import ENDPOINTS
 from sbrtlung.models.metrics import KINDS as METRIC_KINDS
 from sbrtlung.models.metrics import METRICS
@@ -154,7 +155,7 @@ def calibration(predictions: pd.DataFrame, horizon_days: float) -> pd.DataFrame:
         )
         for k, members in patients.groupby(tertile, observed=True):
             curve = kaplan_meier(members["time"], members["event"])
-            followed = bool((members["time"] >= horizon_days).any())
+            followed = estimable_at(members["time"], horizon_days)
             surv = survival_at(curve, horizon_days, LEVEL) if followed else (np.nan,) * 3
             rows.append(
                 dict(zip(KEYS, key, strict=True))
