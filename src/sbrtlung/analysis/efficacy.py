@@ -124,11 +124,40 @@ def decision_level(alpha_one_sided: float) -> float:
     return 1 - 2 * alpha_one_sided
 
 
-def endpoint_data(adtte: pd.DataFrame, adsl: pd.DataFrame, paramcd: str, population: str):
-    """The ADTTE rows of one endpoint restricted to a population, in a stable order."""
-    members = adsl.loc[adsl[FLAGS[population]], "USUBJID"]
-    rows = adtte[(adtte["PARAMCD"] == paramcd) & adtte["USUBJID"].isin(members)]
+@dataclass(frozen=True)
+class EventTimes:
+    """One endpoint's units as the estimators take them: AVAL, EVNT (0 censored, 1 event,
+    2 competing event) and the patient of each unit, the cluster of the bootstrap and of the
+    IJ variance."""
+
+    time: np.ndarray
+    status: np.ndarray
+    patient: np.ndarray
+
+    @property
+    def event(self) -> np.ndarray:
+        return self.status == 1
+
+
+def unit_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """ADTTE rows in the stable order of every analysis, patient then lesion: the bootstrap
+    resamples the patients in sorted order, so the same data give the same draws."""
     return rows.sort_values(["USUBJID", "LESID"], kind="stable", na_position="first")
+
+
+def endpoint_data(adtte: pd.DataFrame, adsl: pd.DataFrame, paramcd: str, population: str):
+    """The ADTTE rows of one endpoint restricted to a population, in `unit_order`."""
+    members = adsl.loc[adsl[FLAGS[population]], "USUBJID"]
+    return unit_order(adtte[(adtte["PARAMCD"] == paramcd) & adtte["USUBJID"].isin(members)])
+
+
+def event_times(rows: pd.DataFrame) -> EventTimes:
+    """The `EventTimes` of ADTTE rows, in their order."""
+    return EventTimes(
+        rows["AVAL"].to_numpy(dtype=float),
+        rows["EVNT"].to_numpy(dtype=int),
+        rows["USUBJID"].to_numpy(dtype=str),
+    )
 
 
 def _estimate(
@@ -222,10 +251,8 @@ def rates(
     level = decision_level(alpha_one_sided)
     records = []
     for rate in RATES:
-        rows = endpoint_data(adtte, adsl, rate.paramcd, rate.population)
-        arrays = [rows[c].to_numpy() for c in ("AVAL", "EVNT", "USUBJID")]
-        arrays[0] = arrays[0].astype(float)
-        records += rate_rows(rate, *arrays, times, reps, seed, level)
+        data = event_times(endpoint_data(adtte, adsl, rate.paramcd, rate.population))
+        records += rate_rows(rate, data.time, data.status, data.patient, times, reps, seed, level)
     return pd.DataFrame(records)
 
 

@@ -36,6 +36,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from sbrtlung.analysis.bootstrap import cluster_bootstrap
+from sbrtlung.analysis.efficacy import EventTimes, event_times, unit_order
 from sbrtlung.analysis.estimators import (
     aalen_johansen,
     cif_cluster_variance,
@@ -68,19 +69,6 @@ MARGINS = 0.55  # inches for the x tick labels, the x label and the figure paddi
 
 
 @dataclass(frozen=True)
-class Endpoint:
-    """One ADTTE parameter as arrays, in a stable order (patient, then lesion)."""
-
-    time: np.ndarray
-    status: np.ndarray
-    patient: np.ndarray
-
-    @property
-    def event(self) -> np.ndarray:
-        return self.status == 1
-
-
-@dataclass(frozen=True)
 class HorizonValue:
     """A curve's value at the horizon with its 95% CI (NaN where not estimable)."""
 
@@ -98,21 +86,17 @@ class HorizonValue:
         return with_interval(self.estimate, self.lower, self.upper, Kind.PROPORTION)
 
 
-def endpoint(adtte: pd.DataFrame, paramcd: str) -> Endpoint:
-    """The rows of one PARAMCD; an absent endpoint is an error, not an empty curve."""
+def endpoint_times(adtte: pd.DataFrame, paramcd: str) -> EventTimes:
+    """Every unit of one PARAMCD (ADTTE holds the safety set only), in the efficacy table's
+    order; an absent endpoint is an error, not an empty curve."""
     rows = adtte[adtte["PARAMCD"] == paramcd]
     if rows.empty:
         raise ValueError(f"ADTTE has no {paramcd} rows")
-    rows = rows.sort_values(["USUBJID", "LESID"], kind="stable", na_position="first")
-    return Endpoint(
-        rows["AVAL"].to_numpy(dtype=float),
-        rows["EVNT"].to_numpy(dtype=int),
-        rows["USUBJID"].to_numpy(dtype=str),
-    )
+    return event_times(unit_order(rows))
 
 
 def horizon_value(
-    data: Endpoint, horizon: float, estimate: float, lower: float, upper: float
+    data: EventTimes, horizon: float, estimate: float, lower: float, upper: float
 ) -> HorizonValue:
     """The value at the horizon, or not estimable (NaN) when nobody is followed that long."""
     if not estimable_at(data.time, horizon):
@@ -127,7 +111,7 @@ def incidence_upper_limit(*values: np.ndarray) -> float:
 
 
 def bootstrap_curve(
-    data: Endpoint, at: np.ndarray, reps: int, seed: int, estimator: str = "cif"
+    data: EventTimes, at: np.ndarray, reps: int, seed: int, estimator: str = "cif"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Estimate and pointwise 95% percentile patient-cluster bootstrap limits at `at`, of the
     cause-1 CIF (``"cif"``) or of Kaplan-Meier survival with death censored (``"km"``)."""
@@ -138,7 +122,7 @@ def bootstrap_curve(
     return boot.estimate, lower, upper
 
 
-def cluster_ij_curve(data: Endpoint, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def cluster_ij_curve(data: EventTimes, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CIF of cause 1 and its pointwise 95% limits at `at`: one minus the patient-cluster IJ
     log(-log) interval of the complement, the primary interval of SAP amendment 1.1."""
     cif, variance = cif_cluster_variance(data.time, data.status, data.patient, at)
@@ -206,7 +190,7 @@ def local_failure_figure(
 ) -> Figure:
     """Cumulative incidence of local failure per lesion (Aalen-Johansen, death competing) with
     its cluster IJ band, 1 - Kaplan-Meier as the sensitivity curve, and lesions at risk."""
-    data = endpoint(adtte, "LF")
+    data = endpoint_times(adtte, "LF")
     aj = aalen_johansen(data.time, data.status)
     km = kaplan_meier(data.time, data.event)
     grid = np.union1d(aj.time, [horizon_days])
@@ -270,7 +254,7 @@ def pfs_os_figure(adtte: pd.DataFrame, *, horizon_days: float, month_days: float
         ("PFS", "A", "Progression-free survival", OKABE_ITO["blue"]),
         ("OS", "B", "Overall survival", OKABE_ITO["green"]),
     ]
-    data = {code: endpoint(adtte, code) for code, *_ in panels}
+    data = {code: endpoint_times(adtte, code) for code, *_ in panels}
     ticks = month_ticks(max(float(d.time.max()) for d in data.values()) / month_days)
     horizon = horizon_days / month_days
     with paper():
@@ -333,7 +317,7 @@ def failure_patterns_figure(
         ("RR", "Regional", OKABE_ITO["green"], "--"),
         ("DM", "Distant", OKABE_ITO["blue"], ":"),
     ]
-    data = {code: endpoint(adtte, code) for code, *_ in curves}
+    data = {code: endpoint_times(adtte, code) for code, *_ in curves}
     ticks = month_ticks(max(float(d.time.max()) for d in data.values()) / month_days)
     horizon = horizon_days / month_days
     with paper():
