@@ -1,10 +1,14 @@
-"""Controlled vocabulary of the raw exports: every code list and unit of the data contract.
+"""Controlled vocabulary of the raw exports: every code list and unit of the data contract,
+and what makes a course a treatment.
 
 Written once here and imported by the export schemas, the cross-file rules, the synthetic
 trial generator and the derivations, so that a code can never be spelled two ways.
 """
 
 from types import MappingProxyType
+from typing import TypeVar
+
+Counts = TypeVar("Counts")
 
 YES_NO = ("yes", "no")
 EXCLUSION_REASONS = ("inclusion_not_met", "exclusion_met", "declined_consent", "other")
@@ -22,6 +26,14 @@ LESION_DIAGNOSES = ("pathological", "clinical")
 LESION_HISTOLOGIES = ("adenocarcinoma", "squamous", "other", "unknown")
 
 TECHNIQUES = ("vmat", "imrt", "3dcrt", "robotic")
+
+
+def treated(fractions_delivered: Counts) -> Counts:
+    """SAP 3: a course treats its lesion when it delivered at least one fraction (ADLES.TRTFL);
+    a patient with a treated lesion is in the safety set. Element-wise on a pandas Series
+    (a missing count stays missing, for the caller to judge) or a numpy array."""
+    return fractions_delivered > 0
+
 
 MODALITIES = ("ct", "pet_ct")
 LOCAL_STATUSES = ("controlled", "failure", "not_evaluable")

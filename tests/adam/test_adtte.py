@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from sbrtlung.adam.adsl import derive_adsl
+from sbrtlung.adam.adtte import derive_adtte, endpoint_arrays
 from sbrtlung.schemas.adam import Adles, Adsl, Adtte
 
 from .cohort import MONTH
@@ -129,3 +130,58 @@ def test_data_cut_and_lost_to_follow_up(hand_built):
     assert set(adsl["DCUTDY"]) == {334}
     # With the default year without contact, nobody in this short cohort is lost.
     assert not hand_built[0]["LTFUFL"].any()
+
+
+def test_origins_are_adsl_trtsdy_and_adles_startdy(hand_built):
+    adsl, adles, adtte, _ = hand_built
+    patient = adtte[adtte["PARAMCD"] != "LF"]
+    trtsdy = patient["USUBJID"].map(adsl.set_index("USUBJID")["TRTSDY"])
+    assert patient["STARTDY"].tolist() == trtsdy.tolist()
+    lf = adtte[adtte["PARAMCD"] == "LF"].merge(adles, on=["USUBJID", "LESID"])
+    assert lf["STARTDY_x"].tolist() == lf["STARTDY_y"].tolist()
+    assert (adtte["ADY"] - adtte["STARTDY"] == adtte["AVAL"]).all()
+
+
+def test_a_censoring_at_the_start_names_the_course_it_comes_from(hand_built):
+    adtte = hand_built[2]
+    # S01-003 was never scanned: censored at its first SBRT start, the course of L1 on row 4
+    # of sbrt.csv (its L2 course, row 5, delivered nothing).
+    for paramcd in ("PFS", "LF", "LFPT"):
+        rows = adtte[(adtte["PARAMCD"] == paramcd) & (adtte["USUBJID"] == "S01-003")]
+        assert rows[["SRCDOM", "SRCVAR", "SRCSEQ", "AVAL"]].values.tolist() == [
+            ["sbrt", "start_date", 4, 0]
+        ]
+
+
+def test_the_first_start_of_two_same_day_courses_is_the_first_row(hand_built):
+    adsl, adles, _, tables = hand_built
+    # S01-001's L2 course also starts on the day of its L1 course (rows 1 and 2 of sbrt.csv).
+    sbrt = tables["sbrt"].copy()
+    sbrt.loc[1, "start_date"] = sbrt.loc[0, "start_date"]
+    moved = tables | {"sbrt": sbrt, "imaging": tables["imaging"].iloc[:0]}
+    adles = adles.copy()
+    adles.loc[1, "STARTDY"] = adles.loc[0, "STARTDY"]
+    adtte = derive_adtte(moved, adsl, adles, MONTH)
+    pfs = adtte[(adtte["PARAMCD"] == "PFS") & (adtte["USUBJID"] == "S01-001")]
+    assert pfs[["EVNTDESC", "SRCDOM", "SRCSEQ"]].values.tolist() == [
+        ["first SBRT start (no follow-up scan)", "sbrt", 1]
+    ]
+
+
+def test_an_adsl_that_disagrees_with_adles_is_refused(hand_built):
+    adsl, adles, _, tables = hand_built
+    later = adsl.assign(TRTSDY=adsl["TRTSDY"] + 1)
+    with pytest.raises(ValueError, match="TRTSDY"):
+        derive_adtte(tables, later, adles, MONTH)
+
+
+def test_the_arrays_from_the_exports_alone_are_adttes(hand_built):
+    adtte, tables = hand_built[2], hand_built[3]
+    arrays = endpoint_arrays(tables, {"OS", "PFS", "LF", "LFPT", "RR", "DM", "other"})
+    assert set(arrays) == {"OS", "PFS", "LF", "LFPT", "RR", "DM"}
+    for paramcd, (aval, evnt, patient) in arrays.items():
+        rows = adtte[adtte["PARAMCD"] == paramcd]
+        rows = rows.sort_values(["USUBJID", "LESID"], kind="stable", na_position="first")
+        assert aval.tolist() == rows["AVAL"].tolist()
+        assert evnt.tolist() == rows["EVNT"].tolist()
+        assert len(set(patient)) == rows["USUBJID"].nunique()

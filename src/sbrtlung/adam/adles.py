@@ -2,6 +2,8 @@
 
 import pandas as pd
 
+from sbrtlung.schemas import vocabulary as v
+
 from .days import study_day
 
 ALPHA_BETA = 10.0  # Gy, the alpha/beta of BED10 and EQD2
@@ -16,7 +18,8 @@ def derive_adles(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Lesions joined to their course; dose delivered D, dose per fraction d, BED10, EQD2.
 
     D = dose_gy * delivered / planned and d = dose_gy / planned (the prescribed fraction
-    size). A lesion without a course, or whose course delivered no fraction, is untreated.
+    size). A lesion without a course, or whose course delivered no fraction
+    (`vocabulary.treated`), is untreated (TRTFL false).
     """
     lesions = tables["lesions"].merge(
         tables["sbrt"], on=["patient_id", "lesion_id"], how="left", validate="one_to_one"
@@ -40,7 +43,7 @@ def derive_adles(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "DIAGNOSIS": lesions["diagnosis"],
             "LESHIST": lesions["histology"],
             "COURSEFL": lesions["fractions_planned"].notna(),
-            "TRTFL": (lesions["fractions_delivered"] > 0).fillna(False).astype(bool),
+            "TRTFL": v.treated(lesions["fractions_delivered"]).fillna(False).astype(bool),
             "COMPLFL": (lesions["fractions_delivered"] == lesions["fractions_planned"])
             .fillna(False)
             .astype(bool),

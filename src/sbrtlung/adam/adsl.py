@@ -41,10 +41,10 @@ def derive_adsl(
 ) -> pd.DataFrame:
     """Subject-level dataset (SAP 3).
 
-    TRTSDY/TRTEDY: first start and last end over the courses that delivered a fraction.
-    Populations: ENRL all; SAF at least one fraction; EFF SAF with a follow-up scan; PP SAF
-    with every planned fraction delivered on every lesion. LSTASDY: last scan, any lesion.
-    DCUTDY: the data cut, `cut` (configured or simulated,
+    TRTSDY/TRTEDY: first start and last end over the treated lesions (ADLES.TRTFL: at least
+    one fraction delivered). Populations: ENRL all; SAF a treated lesion; EFF SAF with a
+    follow-up scan; PP SAF with every planned fraction delivered on every lesion. LSTASDY:
+    last scan, any lesion. DCUTDY: the data cut, `cut` (configured or simulated,
     `sbrtlung.validation.period.analysis_cut`), else the latest date of any export; LTFUFL:
     alive, with no contact in the `lost_after_days` before the data cut (lost to follow-up).
     """

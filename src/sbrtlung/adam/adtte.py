@@ -4,7 +4,9 @@ AVAL is in days from the origin (event or censoring study day minus origin study
 +1); EVNT is 0 censored, 1 event, 2 competing death; CNSR = 1 - (EVNT == 1) for the
 Kaplan-Meier analyses. Each row names the source record (file, column, row) of its date.
 
-The endpoint definitions of `endpoints.ENDPOINTS` are interpreted on parallel numpy arrays
+The origins are ADaM's: ADSL.TRTSDY of each safety-set patient and ADLES.STARTDY of each
+treated lesion (`endpoints`), each traced to its course in the SBRT export. The endpoint
+definitions of `endpoints.ENDPOINTS` are interpreted on parallel numpy arrays
 (`DatedRecords`): for each role of an endpoint (origin, events, competing events,
 censoring) one sort of the candidate records picks each unit's record. The same
 interpretation serves the ADTTE dataset and the simulation study's arrays
@@ -17,13 +19,29 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .endpoints import ENDPOINTS, LESION_START, RECORDS, TREATMENT_START, Endpoint, Source
+from sbrtlung.schemas.vocabulary import treated as treats
+
+from .days import study_days
+from .endpoints import (
+    ENDPOINTS,
+    LESION_START,
+    RECORDS,
+    START_SOURCE,
+    TREATMENT_START,
+    Endpoint,
+    Source,
+)
 
 _NONE = -1  # code of "no lesion" (a patient-level record) and of "no record" (nothing picked)
-# Every KIND of record, as integer codes: TRTSTART, then those of endpoints.RECORDS.
-KINDS: tuple[str, ...] = (TREATMENT_START.kind, *(r.kind for r in RECORDS))
-_FILES = np.array([r.file for r in RECORDS], dtype=object)
-_COLUMNS = np.array([r.date for r in RECORDS], dtype=object)
+# Every KIND of record, as integer codes: the two treatment starts, then endpoints.RECORDS.
+KINDS: tuple[str, ...] = (TREATMENT_START.kind, LESION_START.kind, *(r.kind for r in RECORDS))
+# The file and column of each `source` code: the treatment starts', then each record's.
+_FILES = np.array([START_SOURCE[0], *(r.file for r in RECORDS)], dtype=object)
+_COLUMNS = np.array([START_SOURCE[1], *(r.date for r in RECORDS)], dtype=object)
+# The exports `endpoint_arrays` reads: the enrollment dates, the courses and the records.
+EXPORTS_READ: tuple[str, ...] = tuple(
+    sorted({"patients", START_SOURCE[0], *(r.file for r in RECORDS)})
+)
 
 
 @dataclass(frozen=True)
@@ -31,9 +49,9 @@ class DatedRecords:
     """Every dated record an endpoint may use, one array element per record.
 
     `patient` codes index `patients` (sorted ids), `lesion` codes index `lesions` (sorted
-    ids; -1 for a patient-level record); `kind` indexes `KINDS`; `day` is the calendar day
-    number; `source` indexes
-    `endpoints.RECORDS` (file and column); `seq` is the row in the file as exported, from 1.
+    ids; -1 for a patient-level record); `kind` indexes `KINDS`; `day` is the study day;
+    `source` indexes `_FILES` and `_COLUMNS`; `seq` is the row in the file as exported,
+    from 1.
     """
 
     patients: np.ndarray
@@ -45,70 +63,136 @@ class DatedRecords:
     source: np.ndarray
     seq: np.ndarray
 
-    def take(self, index: np.ndarray) -> "DatedRecords":
-        """The records at `index`, with the same id tables."""
-        fields = ("patient", "lesion", "kind", "day", "source", "seq")
-        picked = {name: getattr(self, name)[index] for name in fields}
-        return DatedRecords(self.patients, self.lesions, **picked)
+
+@dataclass(frozen=True)
+class _Part:
+    """The records of one kind, before their ids are coded."""
+
+    kind: str
+    patient: np.ndarray
+    lesion: np.ndarray
+    day: np.ndarray
+    source: int
+    seq: np.ndarray
 
 
-def _days(dates: pd.Series) -> np.ndarray:
-    return dates.to_numpy("datetime64[D]").astype(np.int64)
+def _course_rows(sbrt: pd.DataFrame, treated: pd.DataFrame) -> np.ndarray:
+    """Row number (from 1) in the SBRT export of each treated lesion's course."""
+    courses = pd.MultiIndex.from_frame(sbrt[["patient_id", "lesion_id"]])
+    rows = courses.get_indexer(pd.MultiIndex.from_frame(treated[["USUBJID", "LESID"]]))
+    if (rows < 0).any():
+        raise ValueError("a treated lesion of ADLES has no course in the SBRT export")
+    return rows + 1
 
 
-def dated_records(tables: dict[str, pd.DataFrame]) -> DatedRecords:
-    """Every record kind of `endpoints.RECORDS`, plus TRTSTART, the patient's first SBRT start
-    (the earliest LESSTART, the first row on a tie).
+def _starts(sbrt: pd.DataFrame, saf: pd.DataFrame, treated: pd.DataFrame) -> list[_Part]:
+    """TRTSTART of each SAF patient on ADSL.TRTSDY, traced to the first row of the SBRT
+    export among the patient's treated courses that started that day; LESSTART of each
+    treated lesion on ADLES.STARTDY, traced to its course."""
+    lesions = _Part(
+        LESION_START.kind,
+        treated["USUBJID"].to_numpy(object),
+        treated["LESID"].to_numpy(object),
+        treated["STARTDY"].to_numpy("int64"),
+        0,
+        _course_rows(sbrt, treated),
+    )
+    frame = pd.DataFrame({"patient": lesions.patient, "day": lesions.day, "seq": lesions.seq})
+    first = frame.groupby(["patient", "day"])["seq"].min()
+    patients, days = saf["USUBJID"].to_numpy(object), saf["TRTSDY"].to_numpy("int64")
+    seq = first.reindex(pd.MultiIndex.from_arrays([patients, days]))
+    if seq.isna().any():
+        raise ValueError("ADSL.TRTSDY is not the SBRT start of a treated lesion of ADLES")
+    first_start = _Part(
+        TREATMENT_START.kind,
+        patients,
+        np.full(patients.shape, None, object),
+        days,
+        0,
+        seq.to_numpy("int64"),
+    )
+    return [first_start, lesions]
 
-    Row numbers (SEQ) count from 1 in the file as exported (the gate keeps that order).
-    """
-    patient_ids, lesion_ids, days, rows = [], [], [], []
+
+def _exported(tables: dict[str, pd.DataFrame], enrollment: pd.Series) -> list[_Part]:
+    """The records of `endpoints.RECORDS`, dated in study days (one conversion for all); a
+    row number (SEQ) counts from 1 in the file as exported (the gate keeps that order)."""
+    rows, patients, lesions, dates = [], [], [], []
     for record in RECORDS:
         frame = tables[record.file]
         keep = np.flatnonzero(record.where(frame).fillna(False).to_numpy(bool))
-        patient_ids.append(frame["patient_id"].to_numpy(object)[keep])
+        rows.append(keep)
+        patients.append(frame["patient_id"].to_numpy(object)[keep])
         lesion = frame["lesion_id"].to_numpy(object)[keep] if record.per_lesion else None
-        lesion_ids.append(np.full(keep.size, None, object) if lesion is None else lesion)
-        days.append(_days(frame[record.date])[keep])
-        rows.append(keep + 1)
-    patients, patient = np.unique(np.concatenate(patient_ids), return_inverse=True)
-    lesion_ids = np.concatenate(lesion_ids)
+        lesions.append(np.full(keep.size, None, object) if lesion is None else lesion)
+        dates.append(frame[record.date].to_numpy("datetime64[D]")[keep])
+    days = study_days(np.concatenate(dates), np.concatenate(patients), enrollment)
+    days = np.split(days, np.cumsum([keep.size for keep in rows])[:-1])
+    return [
+        _Part(record.kind, patients[i], lesions[i], days[i], i + 1, rows[i] + 1)
+        for i, record in enumerate(RECORDS)
+    ]
+
+
+def _course_starts(sbrt: pd.DataFrame, enrollment: pd.Series) -> list[_Part]:
+    """The treatment starts from the SBRT export alone, for `endpoint_arrays`: LESSTART of
+    each course that treated its lesion (`vocabulary.treated`) and TRTSTART, the earliest of
+    a patient's (the first row on a tie), as ADLES and ADSL define them; tests check that
+    both give the same arrays."""
+    keep = np.flatnonzero(treats(sbrt["fractions_delivered"]).fillna(False).to_numpy(bool))
+    patient = sbrt["patient_id"].to_numpy(object)[keep]
+    dates = sbrt["start_date"].to_numpy("datetime64[D]")[keep]
+    day = study_days(dates, patient, enrollment)
+    lesion = sbrt["lesion_id"].to_numpy(object)[keep]
+    lesions = _Part(LESION_START.kind, patient, lesion, day, 0, keep + 1)
+    order = np.lexsort((lesions.seq, day, patient.astype(str)))
+    first = order[_first_of_runs(patient[order].astype(str))]
+    first_start = _Part(
+        TREATMENT_START.kind,
+        patient[first],
+        np.full(first.shape, None, object),
+        day[first],
+        0,
+        lesions.seq[first],
+    )
+    return [first_start, lesions]
+
+
+def dated_records(
+    tables: dict[str, pd.DataFrame],
+    saf: pd.DataFrame | None = None,
+    treated: pd.DataFrame | None = None,
+) -> DatedRecords:
+    """Every record kind of `KINDS`, in study days, from the validated exports `tables`.
+
+    The treatment starts come from `saf`, USUBJID and TRTSDY of the safety-set patients
+    (ADSL), and `treated`, USUBJID, LESID and STARTDY of their treated lesions (ADLES,
+    TRTFL); without them, from the SBRT export (`_course_starts`).
+    """
+    sbrt = tables[START_SOURCE[0]]
+    enrollment = tables["patients"].set_index("patient_id")["enrollment_date"]
+    if saf is None or treated is None:
+        starts = _course_starts(sbrt, enrollment)
+    else:
+        starts = _starts(sbrt, saf, treated)
+    parts = starts + _exported(tables, enrollment)
+    patients, patient = np.unique(np.concatenate([p.patient for p in parts]), return_inverse=True)
+    lesion_ids = np.concatenate([p.lesion for p in parts])
     has_lesion = pd.notna(lesion_ids)
     lesions, codes = np.unique(lesion_ids[has_lesion].astype(str), return_inverse=True)
     lesion = np.full(lesion_ids.shape, _NONE)
     lesion[has_lesion] = codes
-    sizes = [len(r) for r in rows]
-    records = DatedRecords(
+    sizes = [len(p.day) for p in parts]
+    return DatedRecords(
         patients=patients,
         lesions=lesions,
         patient=patient,
         lesion=lesion,
-        kind=np.repeat([KINDS.index(r.kind) for r in RECORDS], sizes),
-        day=np.concatenate(days),
-        source=np.repeat(np.arange(len(RECORDS)), sizes),
-        seq=np.concatenate(rows),
+        kind=np.repeat([KINDS.index(p.kind) for p in parts], sizes),
+        day=np.concatenate([p.day for p in parts]),
+        source=np.repeat([p.source for p in parts], sizes),
+        seq=np.concatenate([p.seq for p in parts]),
     )
-    starts = np.flatnonzero(records.kind == KINDS.index(LESION_START.kind))
-    starts = starts[np.lexsort((records.seq[starts], records.day[starts], records.patient[starts]))]
-    first = starts[_first_of_runs(records.patient[starts])]
-    treatment = records.take(first)
-    treatment = DatedRecords(
-        patients,
-        lesions,
-        treatment.patient,
-        np.full(first.shape, _NONE),
-        np.full(first.shape, KINDS.index(TREATMENT_START.kind)),
-        treatment.day,
-        treatment.source,
-        treatment.seq,
-    )
-    return _concat(treatment, records)
-
-
-def _concat(*parts: DatedRecords) -> DatedRecords:
-    fields = ("patient", "lesion", "kind", "day", "source", "seq")
-    joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in fields}
-    return DatedRecords(parts[0].patients, parts[0].lesions, **joined)
 
 
 def _first_of_runs(sorted_keys: np.ndarray) -> np.ndarray:
@@ -240,24 +324,19 @@ def outcome(picker: Picker, endpoint: Endpoint) -> Outcome:
 
 
 def derive_endpoint(
-    picker: Picker,
-    units: pd.DataFrame,
-    endpoint: Endpoint,
-    month_days: float,
-    enrollment: pd.Series,
+    picker: Picker, units: pd.DataFrame, endpoint: Endpoint, month_days: float
 ) -> pd.DataFrame:
     """The ADTTE rows of one endpoint for its units (USUBJID, and LESID at lesion level), the
     units the picker was made for."""
     records = picker.records
     result = outcome(picker, endpoint)
-    origin_day = enrollment.reindex(units["USUBJID"]).to_numpy("datetime64[D]").astype(np.int64)
     out = units.reset_index(drop=True).copy()
     if "LESID" not in out:
         out["LESID"] = None
     out["PARAMCD"] = endpoint.paramcd
     out["PARAM"] = endpoint.param
-    out["STARTDY"] = records.day[result.origin] - origin_day
-    out["ADY"] = records.day[result.record] - origin_day
+    out["STARTDY"] = records.day[result.origin]
+    out["ADY"] = records.day[result.record]
     out["AVAL"] = out["ADY"] - out["STARTDY"]
     out["AVALM"] = out["AVAL"] / month_days
     out["EVNT"] = result.evnt
@@ -270,30 +349,28 @@ def derive_endpoint(
     return out
 
 
+def _units(saf: pd.DataFrame, treated: pd.DataFrame, records: DatedRecords) -> dict[str, Units]:
+    """The units of each level as codes: the SAF patients, and their treated lesions."""
+    return {
+        "patient": Units(_code(saf["USUBJID"], records.patients)),
+        "lesion": Units(
+            _code(treated["USUBJID"], records.patients), _code(treated["LESID"], records.lesions)
+        ),
+    }
+
+
 def derive_adtte(
     tables: dict[str, pd.DataFrame], adsl: pd.DataFrame, adles: pd.DataFrame, month_days: float
 ) -> pd.DataFrame:
-    """All endpoints of SAP 3 for the safety set: patients, or their treated lesions for LF."""
-    records = dated_records(tables)
-    enrollment = tables["patients"].set_index("patient_id")["enrollment_date"]
-    units = {
-        "patient": adsl.loc[adsl["SAFFL"], ["USUBJID"]].reset_index(drop=True),
-        "lesion": adles.loc[adles["TRTFL"], ["USUBJID", "LESID"]].reset_index(drop=True),
-    }
-    pickers = {
-        "patient": Picker(records, Units(_code(units["patient"]["USUBJID"], records.patients))),
-        "lesion": Picker(
-            records,
-            Units(
-                _code(units["lesion"]["USUBJID"], records.patients),
-                _code(units["lesion"]["LESID"], records.lesions),
-            ),
-        ),
-    }
-    frames = [
-        derive_endpoint(pickers[e.level], units[e.level], e, month_days, enrollment)
-        for e in ENDPOINTS
-    ]
+    """All endpoints of SAP 3 for the safety set: patients (ADSL.SAFFL), from their first SBRT
+    start (ADSL.TRTSDY), or their treated lesions (ADLES.TRTFL) for LF, from the lesion's
+    start (ADLES.STARTDY). `tables` gives the other dated records and the source rows."""
+    saf = adsl.loc[adsl["SAFFL"], ["USUBJID", "TRTSDY"]].reset_index(drop=True)
+    treated = adles.loc[adles["TRTFL"], ["USUBJID", "LESID", "STARTDY"]].reset_index(drop=True)
+    records = dated_records(tables, saf, treated)
+    pickers = {level: Picker(records, u) for level, u in _units(saf, treated, records).items()}
+    units = {"patient": saf[["USUBJID"]], "lesion": treated[["USUBJID", "LESID"]]}
+    frames = [derive_endpoint(pickers[e.level], units[e.level], e, month_days) for e in ENDPOINTS]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -302,10 +379,11 @@ def endpoint_arrays(
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(AVAL, EVNT, patient code) of each endpoint for the safety set, sorted by patient and
     lesion: the rows `efficacy.endpoint_data` selects from ADTTE for the SAF population,
-    without building the analysis datasets (the simulation study's path).
+    from the exports of `EXPORTS_READ` alone, without the analysis datasets (the simulation
+    study's path).
 
-    The safety set is every patient with a delivered fraction, its units every treated
-    lesion: exactly those with a TRTSTART (LESSTART) record.
+    The treatment starts are those of `_course_starts`: the safety set is every patient with
+    a treated course, its units every treated lesion.
     """
     records = dated_records(tables)
     start = records.kind == KINDS.index(TREATMENT_START.kind)

@@ -3,8 +3,14 @@
 As in admiral's `derive_param_tte`, an endpoint names its origin, its event sources, its
 competing-event sources and its censoring sources; `adtte.derive_adtte` interprets them:
 the earliest event wins, else the earliest competing event, else the latest censoring date.
-Each source is a KIND of dated record, declared in RECORDS and built by
-`adtte.dated_records`.
+Each source is a KIND of dated record, built by `adtte.dated_records`.
+
+The treatment starts come from ADaM, as admiral takes the origin from ADSL: a patient's
+first SBRT start (TRTSTART) is ADSL.TRTSDY of a safety-set patient, a lesion's (LESSTART)
+ADLES.STARTDY of a treated lesion (TRTFL), so that whether a course treated its lesion and
+when treatment began are derived once, in ADLES and ADSL. Both are traced to the course they
+come from, the row of `START_SOURCE`. The other records come straight from the exports, as
+declared in RECORDS.
 """
 
 from collections.abc import Callable
@@ -32,8 +38,10 @@ class Record:
     where: Callable[[pd.DataFrame], pd.Series] = _all
 
 
+# The export and column a treatment start is traced to (SRCDOM, SRCVAR).
+START_SOURCE = ("sbrt", "start_date")
+
 RECORDS: tuple[Record, ...] = (
-    Record("LESSTART", "sbrt", "start_date", True, lambda f: f["fractions_delivered"] > 0),
     Record("LESSCAN", "imaging", "assessment_date", True),
     Record("LESFAIL", "imaging", "assessment_date", True, lambda f: f["local_status"] == "failure"),
     Record("REGIONAL", "progression", "event_date", False, lambda f: f["site"] == "regional"),

@@ -582,7 +582,7 @@ def _follow(
     regional = np.where(treated & (regional <= record_end), regional, np.inf)
     distant = np.where(treated & (distant <= record_end), distant, np.inf)
     failure = timeline.lesion_start + _event_days(rng, np.full(len(courses.patient), hz.local))
-    seen = (courses.fractions_delivered > 0) & (failure <= record_end[courses.patient])
+    seen = courses.treated & (failure <= record_end[courses.patient])
     failure = np.where(seen, failure, np.inf)
 
     first_failure = np.minimum(regional, distant)
@@ -626,7 +626,7 @@ def _imaging(
     scan_days = fate.scans[fate.scanned]
     scan_pet = rng.random(len(scan_days)) < PET_CT_SHARE
     first_scan = np.cumsum(per_patient) - per_patient
-    lesions = np.flatnonzero(courses.fractions_delivered > 0)
+    lesions = np.flatnonzero(courses.treated)
     repeats = per_patient[courses.patient[lesions]]
     lesion = np.repeat(lesions, repeats)
     within = np.arange(len(lesion)) - np.repeat(np.cumsum(repeats) - repeats, repeats)

@@ -48,8 +48,7 @@ import pandas as pd
 from scipy.stats import binomtest, norm
 
 from sbrtlung.adam import derive_all
-from sbrtlung.adam.adtte import endpoint_arrays
-from sbrtlung.adam.endpoints import RECORDS
+from sbrtlung.adam.adtte import EXPORTS_READ, endpoint_arrays
 from sbrtlung.analysis import design, efficacy
 from sbrtlung.logs import progress
 from sbrtlung.reporting.formatter import Kind, interval, number
@@ -70,8 +69,6 @@ RULE_LABELS = {
     "percentile_bootstrap": "Former rule: percentile bootstrap interval",
 }
 STUDY_RATES = tuple(rate for rate in efficacy.RATES if rate.key in RATE_TRUTHS)
-# The exports the endpoints read: the only ones a replicate's simulator draws.
-STUDY_EXPORTS = tuple(sorted({record.file for record in RECORDS}))
 HORIZON = "2y"
 MC_LEVEL = 0.95
 MC_Z = float(norm.ppf(0.5 + MC_LEVEL / 2))
@@ -154,7 +151,7 @@ def analyse_replicate(
 ) -> pd.DataFrame:
     """One synthetic trial's 2-year rates of `STUDY_RATES` by the fast path (`efficacy.rates`
     rows: the same columns and values as `analyse_replicate_full`)."""
-    tables = simulate_trial(sim, seeds[0], STUDY_EXPORTS)
+    tables = simulate_trial(sim, seeds[0], EXPORTS_READ)
     arrays = endpoint_arrays(tables, {rate.paramcd for rate in STUDY_RATES})
     times = {HORIZON: config["horizon_days"]}
     level = efficacy.decision_level(config["hypothesis"]["alpha_one_sided"])

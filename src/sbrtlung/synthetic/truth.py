@@ -36,6 +36,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
+from sbrtlung.schemas.vocabulary import treated as treats
+
 HORIZON_DAYS = 730.5
 EVENT_HORIZON = math.floor(HORIZON_DAYS)
 CALIBRATION_SIZE = 200_000
@@ -89,6 +91,7 @@ class Courses:
     dose_gy: np.ndarray
     fractions_planned: np.ndarray
     fractions_delivered: np.ndarray
+    treated: np.ndarray  # the course delivered a fraction (`vocabulary.treated`)
     start: np.ndarray
     end: np.ndarray
     treated_patient: np.ndarray
@@ -181,7 +184,7 @@ def draw_courses(
     start = total - np.repeat(total[first], counts)
     end = start + duration
 
-    treated = delivered > 0
+    treated = treats(delivered)
     big = np.iinfo(np.int64).max
     first_start = np.minimum.reduceat(np.where(treated, start, big), first)
     last_end = np.maximum.reduceat(np.where(treated, end, -1), first)
@@ -194,6 +197,7 @@ def draw_courses(
         dose_gy=dose,
         fractions_planned=planned,
         fractions_delivered=delivered,
+        treated=treated,
         start=start,
         end=end,
         treated_patient=treated_patient,
@@ -240,7 +244,7 @@ def _sample(key: tuple) -> _Sample:
 
     safety = courses.treated_patient
     new_index = np.cumsum(safety) - 1
-    treated = courses.fractions_delivered > 0
+    treated = courses.treated
     patient = courses.patient[treated]
     lesion_delay = courses.anchor[patient] - courses.start[treated]
     offset = courses.start[treated] - courses.first_start[patient]

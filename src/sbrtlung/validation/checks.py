@@ -7,11 +7,12 @@ number) with the offending value and a short detail. `run_rules` interprets the 
 
 Interpretation choices (also in docs/data_contract.md):
 
-- Treated course = a course with at least one fraction delivered. TRTSDT / TRTEDT are the
-  earliest start / latest end over a patient's treated courses; a patient is never treated
-  when every course has 0 fractions (or there is none). If any course of the patient has an
-  unreadable `fractions_delivered` (or a treated course an unreadable date) the treatment
-  status or dates are unknown and the rules that need them skip that patient.
+- Treated course = a course with at least one fraction delivered (`vocabulary.treated`, the
+  definition ADLES.TRTFL uses). TRTSDT / TRTEDT are the earliest start / latest end over a
+  patient's treated courses; a patient is never treated when every course has 0 fractions (or
+  there is none). If any course of the patient has an unreadable `fractions_delivered` (or a
+  treated course an unreadable date) the treatment status or dates are unknown and the rules
+  that need them skip that patient.
 - A missing or unreadable value is never a violation of a rule that compares it: rules skip
   what they cannot judge (the missing value itself is reported by the column contract). A
   lookup in another file through a key that is duplicated there is skipped the same way.
@@ -169,7 +170,7 @@ def _treatment(tables: Tables) -> pd.DataFrame:
     ids = pd.Index(_ids(tables["patients"]), name="patient_id")
     sbrt = tables["sbrt"].dropna(subset=["patient_id"])
     delivered = sbrt["fractions_delivered"]
-    course_treated = delivered.ge(1).fillna(False).astype(bool)
+    course_treated = v.treated(delivered).fillna(False).astype(bool)
     unknown = delivered.isna().groupby(sbrt["patient_id"]).any().reindex(ids, fill_value=False)
     treated = course_treated.groupby(sbrt["patient_id"]).any().reindex(ids, fill_value=False)
     courses = sbrt[course_treated]
@@ -344,7 +345,7 @@ def _course_of_scans(t: Tables) -> pd.DataFrame:
 
 def _imaging_untreated(t: Tables, c: Config) -> pd.DataFrame:
     joined = _course_of_scans(t)
-    untreated = ~joined["_matched"] | joined["_delivered"].eq(0)
+    untreated = ~joined["_matched"] | ~v.treated(joined["_delivered"])
     return _hits(
         joined,
         joined["_lesion"] & untreated,
@@ -659,7 +660,7 @@ def _empty(stem: str) -> Check:
 
 def _no_treated_patient(t: Tables, c: Config) -> pd.DataFrame:
     delivered = t["sbrt"]["fractions_delivered"]
-    if delivered.gt(0).any() or delivered.isna().any() or t["patients"].empty:
+    if v.treated(delivered).any() or delivered.isna().any() or t["patients"].empty:
         return _whole_file("").iloc[:0]
     return _whole_file("every course delivered 0 fractions or there is none")
 
