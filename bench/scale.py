@@ -85,6 +85,7 @@ STAGES = {
         "table_sbrt",
         "table_sites",
         "table_data_quality",
+        "flow",
         "efficacy_tables",
         "safety_tables",
         "marker_tables",

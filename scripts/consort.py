@@ -2,18 +2,11 @@
 
 from pathlib import Path
 
-import pandas as pd
-
-from sbrtlung.analysis.flow import flow_counts
 from sbrtlung.figures.consort import consort_figure
 from sbrtlung.figures.style import save
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import write_json
+from sbrtlung.reporting.tables import read_json
 
 with logged(snakemake):
-    i = snakemake.input
-    counts = flow_counts(
-        pd.read_parquet(i.screening[0]), pd.read_parquet(i.adsl), pd.read_parquet(i.adles)
-    )
-    write_json(counts, snakemake.output.counts)
-    save(consort_figure(counts), Path(snakemake.output.png).with_suffix(""))
+    figure = consort_figure(read_json(snakemake.input[0]))
+    save(figure, Path(snakemake.output.png).with_suffix(""))

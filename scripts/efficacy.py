@@ -7,15 +7,19 @@ from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_csv, write_json
 
 with logged(snakemake) as log:
-    p = snakemake.params
-    adtte = pd.read_parquet(snakemake.input.adtte)
-    adsl = pd.read_parquet(snakemake.input.adsl)
-    rates = efficacy.rates(adtte, adsl, p.times, p.reps, p.seed, p.alpha_one_sided)
-    write_csv(rates, snakemake.output.rates)
-    medians = efficacy.medians(adtte, adsl, p.month_days)
-    write_csv(medians, snakemake.output.medians)
-    primary = efficacy.primary_decision(rates, "2y", p.lcr_null)
-    write_json(primary, snakemake.output.primary)
-    pattern = efficacy.failure_pattern(adtte, adsl)
-    write_csv(pattern, snakemake.output.pattern)
-    log.info("primary decision: %s", primary)
+    p, o = snakemake.params, snakemake.output
+    result = efficacy.analyse(
+        pd.read_parquet(snakemake.input.adtte),
+        pd.read_parquet(snakemake.input.adsl),
+        times=p.times,
+        reps=p.reps,
+        seed=p.seed,
+        month_days=p.month_days,
+        lcr_null=p.lcr_null,
+        alpha_one_sided=p.alpha_one_sided,
+    )
+    write_csv(result.rates, o.rates)
+    write_csv(result.medians, o.medians)
+    write_json(result.primary, o.primary)
+    write_csv(result.pattern, o.pattern)
+    log.info("primary decision: %s", result.primary)

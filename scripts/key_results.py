@@ -3,15 +3,11 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.reporting.key_results import assemble, missing_declarations
+from sbrtlung.reporting.key_results import assemble
 from sbrtlung.reporting.tables import read_json, write_json
 
-with logged(snakemake) as log:
+with logged(snakemake):
     i = snakemake.input
-    config = snakemake.params.config
-    missing = missing_declarations(config["study"], config["raw_dir"])
-    if missing:
-        log.warning("the paper will say these declarations are not given: %s", missing)
     results = assemble(
         screening=pd.read_parquet(i.screening[0]),
         adsl=pd.read_parquet(i.adsl),
@@ -25,6 +21,6 @@ with logged(snakemake) as log:
         markers=read_json(i.markers),
         models=read_json(i.models),
         simulation_study=read_json(i.simulation_study),
-        config=config,
+        config=snakemake.params.config,
     )
     write_json(results, snakemake.output[0])

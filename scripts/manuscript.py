@@ -1,10 +1,8 @@
 """Rule manuscript: render the Quarto project with quarto, or with pandoc + typst without it."""
 
 from sbrtlung.logs import logged
-from sbrtlung.manuscript.render import render, select_engine
+from sbrtlung.manuscript.render import render
 
 with logged(snakemake) as log:
-    engine = select_engine(snakemake.params.engine)
-    log.info("engine: %s", engine)
-    for path in render(snakemake.params.project, engine):
+    for path in render(snakemake.params.project, snakemake.params.engine):
         log.info("wrote %s", path)

@@ -3,18 +3,18 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.markers.cox import key_results, marker_models
+from sbrtlung.markers import cox
 from sbrtlung.reporting.tables import write_csv, write_json
 
 with logged(snakemake) as log:
     i, o = snakemake.input, snakemake.output
-    cox, remark = marker_models(
+    result = cox.analyse(
         pd.read_parquet(i.adlb),
         pd.read_parquet(i.adsl),
         pd.read_parquet(i.adtte),
         snakemake.params.landmark_days,
     )
-    write_csv(cox, o.cox)
-    write_csv(remark, o.remark)
-    write_json(key_results(cox), o.key_results)
-    log.info("%d models, %d not fitted", len(cox), int(cox["p"].isna().sum()))
+    write_csv(result.cox, o.cox)
+    write_csv(result.remark, o.remark)
+    write_json(result.key_results, o.key_results)
+    log.info("%d models, %d not fitted", len(result.cox), int(result.cox["p"].isna().sum()))

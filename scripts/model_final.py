@@ -1,18 +1,11 @@
 """Rule model_final: every model refitted on all patients, penalty chosen by CV on them."""
 
-import pandas as pd
-
 from sbrtlung.logs import logged
-from sbrtlung.models import cv, data
+from sbrtlung.models import cv
+from sbrtlung.models.data import read_cohorts
 from sbrtlung.reporting.tables import write_csv
 
 with logged(snakemake):
     p = snakemake.params
-    cohorts = data.cohorts(
-        pd.read_parquet(snakemake.input.adsl),
-        pd.read_parquet(snakemake.input.adtte),
-        pd.read_parquet(snakemake.input.adlb),
-        p.landmark_days,
-    )
-    final = cv.final_models(cohorts, folds=p.folds, seed=p.seed)
-    write_csv(final, snakemake.output[0])
+    cohorts = read_cohorts(snakemake.input, p.landmark_days)
+    write_csv(cv.final_models(cohorts, folds=p.folds, seed=p.seed), snakemake.output[0])

@@ -1,22 +1,15 @@
 """Rule model_repeat: one outer repeat of the nested cross-validation of every model."""
 
-import pandas as pd
-
 from sbrtlung.logs import logged
-from sbrtlung.models import cv, data
+from sbrtlung.models import cv
+from sbrtlung.models.data import read_cohorts
 from sbrtlung.reporting.tables import write_csv
 
 with logged(snakemake) as log:
     p, o = snakemake.params, snakemake.output
     repeat = int(snakemake.wildcards.repeat)
-    cohorts = data.cohorts(
-        pd.read_parquet(snakemake.input.adsl),
-        pd.read_parquet(snakemake.input.adtte),
-        pd.read_parquet(snakemake.input.adlb),
-        p.landmark_days,
-    )
     result = cv.run_repeat(
-        cohorts,
+        read_cohorts(snakemake.input, p.landmark_days),
         repeat,
         folds=p.folds,
         seed=p.seed,

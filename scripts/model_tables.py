@@ -3,19 +3,16 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.models import data, tables
+from sbrtlung.models.data import read_cohorts
+from sbrtlung.models.tables import model_tables
 from sbrtlung.reporting.tables import write_table
 
 with logged(snakemake):
     i, o, p = snakemake.input, snakemake.output, snakemake.params
-    performance = pd.read_csv(i.performance)
-    write_table(tables.models_table(performance, pd.read_csv(i.gain)), o.models_csv, o.models_md)
-    cohorts = data.cohorts(
-        pd.read_parquet(i.adsl), pd.read_parquet(i.adtte), pd.read_parquet(i.adlb), p.landmark_days
-    )
-    tripod = tables.tripod_table(
-        cohorts,
-        performance,
+    tables = model_tables(
+        read_cohorts(i, p.landmark_days),
+        pd.read_csv(i.performance),
+        pd.read_csv(i.gain),
         pd.read_csv(i.calibration),
         folds=p.folds,
         repeats=p.repeats,
@@ -23,4 +20,5 @@ with logged(snakemake):
         horizon_days=p.horizon_days,
         year_days=p.year_days,
     )
-    write_table(tripod, o.tripod_csv, o.tripod_md)
+    for name, table in tables.items():
+        write_table(table, o[f"{name}_csv"], o[f"{name}_md"])

@@ -3,11 +3,11 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.reporting.results_tables import ae_supplement, trae_table
+from sbrtlung.reporting.results_tables import safety_tables
 from sbrtlung.reporting.tables import write_table
 
 with logged(snakemake):
-    worst = pd.read_csv(snakemake.input.worst_grade)
-    write_table(trae_table(worst), markdown=snakemake.output.trae)
-    supplement = ae_supplement(worst, pd.read_csv(snakemake.input.grade5))
-    write_table(supplement, markdown=snakemake.output.supplement)
+    i = snakemake.input
+    tables = safety_tables(pd.read_csv(i.worst_grade), pd.read_csv(i.grade5))
+    for name, table in tables.items():
+        write_table(table, markdown=snakemake.output[name])

@@ -4,16 +4,15 @@ import sys
 from pathlib import Path
 
 from sbrtlung.logs import logged
-from sbrtlung.redcap.locate import located
-from sbrtlung.validation.gate import fatal_summary, validate_exports, write_tables
+from sbrtlung.validation import gate
 
 with logged(snakemake) as log:
-    tables, findings = validate_exports(snakemake.params.folder, snakemake.params.config)
-    findings = located(findings, snakemake.input.redcap_rows)
-    if (findings["severity"] == "FATAL").any():
-        report = Path(snakemake.input.report).with_suffix(".md")
-        summary = fatal_summary(findings, limit=25, report=str(report))
-        log.error(summary)
-        print(summary, file=sys.stderr)
+    p = snakemake.params
+    report = str(Path(snakemake.input.report).with_suffix(".md"))
+    try:
+        tables = gate.passed_tables(p.folder, p.config, snakemake.input.redcap_rows, report)
+    except gate.GateFailed as failure:
+        log.error("%s", failure)
+        print(failure, file=sys.stderr)
         sys.exit(1)
-    write_tables(tables, Path(snakemake.output[0]).parent)
+    gate.write_tables(tables, Path(snakemake.output[0]).parent)

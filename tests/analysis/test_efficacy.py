@@ -185,3 +185,21 @@ def test_failure_pattern_groups_same_day_sites():
     out = efficacy.failure_pattern(adtte, adsl).set_index("first_failure")["n"]
     assert out["local + regional"] == 1 and out["distant"] == 1 and out["no failure"] == 1
     assert out.sum() == 3
+
+
+def test_analyse_gives_every_result_of_the_rule(table):
+    adsl, adtte, rates = table
+    result = efficacy.analyse(
+        adtte,
+        adsl,
+        times=TIMES,
+        reps=200,
+        seed=7,
+        month_days=30.4375,
+        lcr_null=0.8,
+        alpha_one_sided=0.05,
+    )
+    pd.testing.assert_frame_equal(result.rates, rates)
+    assert result.primary == efficacy.primary_decision(rates, efficacy.HORIZON, 0.8)
+    pd.testing.assert_frame_equal(result.medians, efficacy.medians(adtte, adsl, 30.4375))
+    pd.testing.assert_frame_equal(result.pattern, efficacy.failure_pattern(adtte, adsl))

@@ -7,8 +7,11 @@ import pytest
 
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.validation.gate import (
+    GateFailed,
     fatal_summary,
     main,
+    passed_tables,
+    report,
     report_markdown,
     validate_exports,
     write_findings,
@@ -46,6 +49,19 @@ def test_report_of_a_failing_folder(failing):
     rows = [line for line in fatal_part.splitlines() if line.startswith("|")]
     assert len(rows) == 4
     assert all(len(re.findall(r"(?<!\\)\|", line)) == 7 for line in rows)
+
+
+def test_what_the_report_rule_and_the_gate_rule_get(failing, tmp_path):
+    config = gate_config(failing)
+    tables, findings = validate_exports(failing, config)
+    written = report(failing, config, [])
+    pd.testing.assert_frame_equal(written.findings, findings)
+    assert written.markdown == report_markdown(findings, tables, study_period(config))
+    with pytest.raises(GateFailed, match="validation FAILED: 2 FATAL") as failed:
+        passed_tables(failing, config, [], "the/report.md")
+    assert str(failed.value).endswith("full report: the/report.md")
+    clean = write_folder(clean_rows(), tmp_path / "clean")
+    assert sorted(passed_tables(clean, gate_config(clean), [], "r.md")) == sorted(EXPORTS)
 
 
 def test_report_of_a_clean_folder(tmp_path):

@@ -114,6 +114,7 @@ RATES: tuple[Rate, ...] = (
 )
 
 FLAGS = {"SAF": "SAFFL", "EFF": "EFFFL", "PP": "PPFL"}
+HORIZON = "2y"  # the time of `times` at which the primary decision is taken
 LIMITS = ("estimate", "lower95", "upper95", "lower_decision", "upper_decision")
 
 
@@ -345,4 +346,36 @@ def failure_pattern(adtte: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
             "N": len(saf),
             "n_failed": n_failed,
         }
+    )
+
+
+@dataclass(frozen=True)
+class EfficacyResults:
+    """What the efficacy rule writes: the rates, the medians, the primary decision and the
+    pattern of first failure."""
+
+    rates: pd.DataFrame
+    medians: pd.DataFrame
+    primary: dict
+    pattern: pd.DataFrame
+
+
+def analyse(
+    adtte: pd.DataFrame,
+    adsl: pd.DataFrame,
+    *,
+    times: dict[str, float],
+    reps: int,
+    seed: int,
+    month_days: float,
+    lcr_null: float,
+    alpha_one_sided: float,
+) -> EfficacyResults:
+    """Every efficacy result of SAP 4; the primary decision is taken at `HORIZON`."""
+    table = rates(adtte, adsl, times, reps, seed, alpha_one_sided)
+    return EfficacyResults(
+        table,
+        medians(adtte, adsl, month_days),
+        primary_decision(table, HORIZON, lcr_null),
+        failure_pattern(adtte, adsl),
     )

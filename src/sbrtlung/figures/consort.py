@@ -18,8 +18,10 @@ def _lines(*rows: str) -> str:
 
 
 def consort_figure(c: dict) -> Figure:
-    """Screened -> enrolled -> treated (safety set) -> follow-up -> analysed, with exclusions."""
-    reasons = [f"  {REASONS[r]} (n = {n})" for r, n in c["not_eligible_by_reason"].items() if n]
+    """Screened -> enrolled -> treated (safety set) -> follow-up -> analysed, with exclusions
+    (the reasons in the order of REASONS, whatever the order of the counts)."""
+    counts = c["not_eligible_by_reason"]
+    reasons = [f"  {label} (n = {counts[r]})" for r, label in REASONS.items() if counts.get(r)]
     main_x, side_x = 0.30, 0.56
     with paper():
         fig = new_figure(PAGE_WIDTH, 5.0)

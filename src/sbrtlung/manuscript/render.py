@@ -18,6 +18,7 @@ in the bibliography, a missing image) are errors.
 """
 
 import argparse
+import logging
 import os
 import re
 import shutil
@@ -230,10 +231,13 @@ def render_pandoc(project: Project, keep_typst: bool = False) -> list[Path]:
 
 
 def render(directory: str | Path, engine: str = "auto", keep_typst: bool = False) -> list[Path]:
-    """Render the project in `directory`; returns the files written."""
+    """Render the project in `directory` with the engine `select_engine` chooses (logged);
+    returns the files written."""
     project = load_project(directory)
     prepare(project)
-    if select_engine(engine) == "quarto":
+    chosen = select_engine(engine)
+    logging.getLogger(__name__).info("engine: %s", chosen)
+    if chosen == "quarto":
         return render_quarto(project)
     return render_pandoc(project, keep_typst)
 

@@ -298,6 +298,23 @@ def key_results(cox: pd.DataFrame) -> dict:
     return {"marker_cox": out}
 
 
+@dataclass(frozen=True)
+class MarkerModels:
+    """What the marker_cox rule writes: every model, its REMARK profile, the key results."""
+
+    cox: pd.DataFrame
+    remark: pd.DataFrame
+    key_results: dict
+
+
+def analyse(
+    adlb: pd.DataFrame, adsl: pd.DataFrame, adtte: pd.DataFrame, landmark_days: float
+) -> MarkerModels:
+    """Every marker Cox model (`marker_models`) with the numbers the paper quotes."""
+    cox, remark = marker_models(adlb, adsl, adtte, landmark_days)
+    return MarkerModels(cox, remark, key_results(cox))
+
+
 def _hr_text(hr: float, lower: float, upper: float) -> str:
     return "NE" if missing(hr) else with_interval(hr, lower, upper, Kind.HAZARD_RATIO)
 

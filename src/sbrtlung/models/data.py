@@ -14,7 +14,9 @@ Every cohort holds all of its candidate predictors; a model picks its columns by
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -115,3 +117,10 @@ def cohorts(
         for endpoint in ENDPOINTS
         for name in COHORTS
     ]
+
+
+def read_cohorts(paths: Mapping[str, str | Path], landmark_days: float) -> list[Cohort]:
+    """The `cohorts` of the ADaM files `paths` names (adsl, adtte, adlb): what every rule of
+    the models stage reads."""
+    adam = {name: pd.read_parquet(paths[name]) for name in ("adsl", "adtte", "adlb")}
+    return cohorts(adam["adsl"], adam["adtte"], adam["adlb"], landmark_days)

@@ -23,6 +23,8 @@ results still name it, with missing values, so the text can say it was not estim
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -247,3 +249,33 @@ def key_results(performance: pd.DataFrame, gains: pd.DataFrame) -> dict:
             for endpoint, by_endpoint in performance.groupby("endpoint", sort=False)
         },
     }
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """What the model_summary rule writes, gathered over the repeats."""
+
+    performance: pd.DataFrame
+    gain: pd.DataFrame
+    repeat_metrics: pd.DataFrame
+    selection: pd.DataFrame
+    calibration: pd.DataFrame
+    key_results: dict
+
+
+def gather(
+    fold_metrics: pd.DataFrame,
+    coefficients: pd.DataFrame,
+    predictions: pd.DataFrame,
+    horizon_days: float,
+) -> ModelSummary:
+    """Every summary of the repeats' folds, coefficients and out-of-fold predictions."""
+    perf, gain = performance(fold_metrics), gains(fold_metrics)
+    return ModelSummary(
+        perf,
+        gain,
+        repeat_metrics(fold_metrics),
+        selection(coefficients),
+        calibration(predictions, horizon_days),
+        key_results(perf, gain),
+    )

@@ -278,3 +278,29 @@ def tripod_table(
         )
     )
     return Table(frame[["part", *[c for c in frame.columns if c != "part"]]], text)
+
+
+def model_tables(
+    cohorts: list[Cohort],
+    performance: pd.DataFrame,
+    gains: pd.DataFrame,
+    calibration: pd.DataFrame,
+    *,
+    folds: int,
+    repeats: int,
+    landmark_days: float,
+    horizon_days: float,
+    year_days: float,
+) -> dict:
+    """The model_tables rule's tables by name: performance with gains, TRIPOD+AI."""
+    tripod = tripod_table(
+        cohorts,
+        performance,
+        calibration,
+        folds=folds,
+        repeats=repeats,
+        landmark_days=landmark_days,
+        horizon_days=horizon_days,
+        year_days=year_days,
+    )
+    return {"models": models_table(performance, gains), "tripod": tripod}

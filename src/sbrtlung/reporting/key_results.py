@@ -14,6 +14,7 @@ simulation). The other fields of an entry have fixed kinds (`ENTRY_FIELDS`). Int
 counts, booleans and strings print as they are.
 """
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,8 @@ from sbrtlung.analysis.design import planned_sample_size
 from sbrtlung.markers.summary import marker_label
 from sbrtlung.reporting.formatter import Kind, number
 from sbrtlung.schemas.vocabulary import MARKERS
+
+_LOG = logging.getLogger(__name__)
 
 # Fields whose kind is fixed wherever an entry has them.
 ENTRY_FIELDS = {
@@ -241,7 +244,11 @@ def assemble(
 ) -> dict:
     """Every number of the paper: the efficacy and safety results, the design, and the blocks
     that their own stage already keyed (marker Cox models, prognostic models, simulation
-    study), with the words of the primary decisions and the declarations."""
+    study), with the words of the primary decisions and the declarations (a build on study
+    data that lacks some logs a warning: the paper will say they are not given)."""
+    missing = missing_declarations(config["study"], config["raw_dir"])
+    if missing:
+        _LOG.warning("the paper will say these declarations are not given: %s", missing)
     saf = adsl[adsl["SAFFL"]]
     medians = medians.set_index("key")
 

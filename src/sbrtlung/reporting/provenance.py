@@ -11,6 +11,7 @@ import json
 import platform
 import subprocess
 import sys
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,19 @@ def provenance_table(prov: dict[str, Any]) -> Table:
         + markdown_table(software, "ll", "Software of this build.", label="tbl-provenance-software")
     )
     return Table(frame, text)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the provenance rule writes: the record (JSON) and its tables for the supplement."""
+
+    record: dict[str, Any]
+    table: Table
+
+
+def describe_run(
+    raw_files: list[str | Path], config: dict[str, Any], git: dict[str, Any]
+) -> Provenance:
+    """The provenance of one run (`record`) with its tables (`provenance_table`)."""
+    prov = record(raw_files, config, git)
+    return Provenance(prov, provenance_table(prov))

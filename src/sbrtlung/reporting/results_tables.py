@@ -154,3 +154,13 @@ def pattern_table(pattern: pd.DataFrame) -> Table:
         }
     )
     return Table(frame, markdown_table(frame))
+
+
+def efficacy_tables(rates: pd.DataFrame, medians: pd.DataFrame, pattern: pd.DataFrame) -> dict:
+    """The efficacy rule's tables by name: the rates and medians, the pattern of failure."""
+    return {"efficacy": efficacy_table(rates, medians), "pattern": pattern_table(pattern)}
+
+
+def safety_tables(worst_grade: pd.DataFrame, grade5: pd.DataFrame) -> dict:
+    """The safety rule's tables by name: the TRAE table of the paper, the supplement's."""
+    return {"trae": trae_table(worst_grade), "supplement": ae_supplement(worst_grade, grade5)}

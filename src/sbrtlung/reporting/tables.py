@@ -10,6 +10,7 @@ keys, so the same results give the same bytes.
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,11 @@ def write_json(data: dict, path: str | Path) -> None:
     """Deterministic JSON: sorted keys, two-space indent, trailing newline."""
     text = json.dumps(_clean(data), sort_keys=True, indent=2, allow_nan=False)
     Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def read_csvs(paths: Iterable[str | Path]) -> pd.DataFrame:
+    """CSV files of the same columns as one frame, file after file (a gather rule's input)."""
+    return pd.concat([pd.read_csv(path) for path in paths], ignore_index=True)
 
 
 def read_json(path: str | Path) -> Any:

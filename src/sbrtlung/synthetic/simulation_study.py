@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ RULE_LABELS = {
     "percentile_bootstrap": "Former rule: percentile bootstrap interval",
 }
 STUDY_RATES = tuple(rate for rate in efficacy.RATES if rate.key in RATE_TRUTHS)
-HORIZON = "2y"
+HORIZON = efficacy.HORIZON
 MC_LEVEL = 0.95
 MC_Z = float(norm.ppf(0.5 + MC_LEVEL / 2))
 # Columns of the per-replicate results (one row per scenario, replicate and rate).
@@ -406,6 +407,20 @@ def key_results(summary: pd.DataFrame, config: Mapping[str, Any]) -> dict:
     }
     out["rates"] = {s: {key: rate(s, key) for key in RATE_TRUTHS} for s in SCENARIOS}
     return {"simulation_study": out}
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    """What the summary rule writes: the performance measures and the study's key results."""
+
+    summary: pd.DataFrame
+    key_results: dict
+
+
+def analyse_batches(results: pd.DataFrame, config: Mapping[str, Any]) -> StudySummary:
+    """`gather` the batches' rows into the performance measures and their key results."""
+    summary = gather(results, config)
+    return StudySummary(summary, key_results(summary, config))
 
 
 def scenario_title(summary: pd.DataFrame, scenario: str) -> str:

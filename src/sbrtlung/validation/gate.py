@@ -17,6 +17,7 @@ import argparse
 import re
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ import pyarrow
 import pyarrow.parquet as parquet
 
 from sbrtlung import config as configuration
+from sbrtlung.redcap.locate import located
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.validation.checks import RULES, run_rules
 from sbrtlung.validation.exports import describe_rule, read_exports
@@ -167,6 +169,53 @@ def fatal_summary(findings: pd.DataFrame, limit: int = 10, report: str | None = 
     if report:
         lines.append(f"full report: {report}")
     return "\n".join(lines)
+
+
+class GateFailed(Exception):
+    """The delivery has a FATAL finding; the message is `fatal_summary`'s."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A delivery through the gate: its typed tables, every finding, the study period."""
+
+    tables: dict[str, pd.DataFrame]
+    findings: pd.DataFrame
+    period: StudyPeriod
+
+
+def check(folder: str | Path, config: Mapping[str, Any], row_maps: list[str]) -> Checked:
+    """`validate_exports` in the configured study period, each finding located in REDCap
+    when the delivery was split from a REDCap export (`row_maps`: the split's row map)."""
+    period = study_period(config)
+    tables, findings = validate_exports(folder, config, period)
+    return Checked(tables, located(findings, row_maps), period)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the validation_report rule writes: every finding, and the readable report."""
+
+    findings: pd.DataFrame
+    markdown: str
+
+
+def report(folder: str | Path, config: Mapping[str, Any], row_maps: list[str]) -> Report:
+    """Every finding of a delivery and its report (`report_markdown`), FATAL or not."""
+    checked = check(folder, config, row_maps)
+    markdown = report_markdown(checked.findings, checked.tables, checked.period)
+    return Report(checked.findings, markdown)
+
+
+def passed_tables(
+    folder: str | Path, config: Mapping[str, Any], row_maps: list[str], report: str
+) -> dict[str, pd.DataFrame]:
+    """The typed tables of a delivery without a FATAL finding; otherwise `GateFailed`, whose
+    message shows the first 25 FATAL findings and names the full `report`."""
+    checked = check(folder, config, row_maps)
+    if (checked.findings["severity"] == "FATAL").any():
+        raise GateFailed(fatal_summary(checked.findings, limit=25, report=report))
+    return checked.tables
 
 
 def raw_dir_problem(raw_dir: str | Path) -> str | None:
