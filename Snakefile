@@ -1,5 +1,6 @@
 # Raw case-report-form exports -> validation gate -> ADaM-style datasets -> analyses -> paper.
-# One rules/*.smk per stage; every rule calls one thin script, every script one library call.
+# One rules/*.smk per stage; every rule runs scripts/<rule>.py, a thin script that reads the
+# rule's inputs, makes one library call and writes what it returns (docs/architecture.md).
 import sys
 
 from snakemake.utils import min_version, validate

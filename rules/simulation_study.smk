@@ -122,7 +122,7 @@ rule simulation_study_table:
         ENV
     params:
         replicates=SIMSTUDY["replicates"],
-        # for the caption; null means the analysis's number, as in simstudy.bootstrap_reps
+        # for the caption; null means the analysis's number, as in simulation_study.bootstrap_reps
         bootstrap_reps=SIMSTUDY["bootstrap_reps"] or config["bootstrap_reps"],
         decision_percent=DECISION_PERCENT,
     script:

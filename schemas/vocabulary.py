@@ -1,5 +1,5 @@
 """Controlled vocabulary of the raw exports: every code list and unit of the data contract,
-and what makes a course a treatment.
+what makes a course a treatment, and how a lab value is brought to its canonical unit.
 
 Written once here and imported by the export schemas, the cross-file rules, the synthetic
 trial generator and the derivations, so that a code can never be spelled two ways.
@@ -7,6 +7,9 @@ trial generator and the derivations, so that a code can never be spelled two way
 
 from types import MappingProxyType
 from typing import TypeVar
+
+import numpy as np
+import pandas as pd
 
 Counts = TypeVar("Counts")
 
@@ -101,6 +104,18 @@ LAB_UNITS: MappingProxyType = MappingProxyType(
     }
 )
 ANALYTES = tuple(LAB_UNITS)
+
+
+def canonical_values(labs: pd.DataFrame) -> pd.Series:
+    """Each value of a labs table in its analyte's canonical unit (the factors above); missing
+    when the unit is not accepted for the analyte (the gate refuses that)."""
+    factor = [
+        LAB_UNITS.get(a, {}).get(u, np.nan)
+        for a, u in zip(labs["analyte"], labs["unit"], strict=True)
+    ]
+    return labs["value"] * np.asarray(factor, dtype=float)
+
+
 CANONICAL_UNITS = MappingProxyType({a: next(iter(u)) for a, u in LAB_UNITS.items()})
 ALL_UNITS = tuple(sorted({unit for units in LAB_UNITS.values() for unit in units}))
 

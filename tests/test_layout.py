@@ -92,6 +92,61 @@ def test_top_level_tests_are_those_of_top_level_modules():
     assert top - project <= {p.stem for p in LIBRARY.glob("*.py")}
 
 
+# The pipeline's order (docs/architecture.md): a module imports only modules of its own layer
+# or of an earlier one. A module belongs to the layer of its longest prefix here.
+LAYERS = (
+    (
+        "sbrtlung.schemas",
+        "sbrtlung.config",
+        "sbrtlung.logs",
+        "sbrtlung.console",
+        "sbrtlung.reporting.formatter",
+        "sbrtlung.reporting.tables",
+    ),
+    ("sbrtlung.synthetic", "sbrtlung.redcap"),
+    ("sbrtlung.validation",),
+    ("sbrtlung.adam",),
+    ("sbrtlung.analysis",),
+    ("sbrtlung.markers",),
+    ("sbrtlung.models", "sbrtlung.synthetic.simulation_study"),
+    ("sbrtlung.figures",),
+    ("sbrtlung.reporting",),
+    ("sbrtlung.manuscript",),
+)
+
+
+def layer(module: str) -> int:
+    """The index in LAYERS of the module's longest matching prefix."""
+    matches = [
+        (len(prefix), index)
+        for index, prefixes in enumerate(LAYERS)
+        for prefix in prefixes
+        if module == prefix or module.startswith(prefix + ".")
+    ]
+    if not matches:
+        raise KeyError(f"{module} belongs to no layer of tests/test_layout.py")
+    return max(matches)[1]
+
+
+def test_no_module_imports_a_later_stage():
+    graph = import_graph()
+    layers = {name: layer(name) for name in graph if name != "sbrtlung"}  # each has one
+    upward = {
+        (name, target)
+        for name, targets in graph.items()
+        if name != "sbrtlung"
+        for target in targets
+        if layers[target] > layers[name]
+    }
+    assert upward == set()
+
+
+def test_layers_place_modules_by_their_longest_prefix():
+    assert layer("sbrtlung.reporting.tables") == 0 < layer("sbrtlung.reporting.key_results")
+    assert layer("sbrtlung.synthetic.simulate") < layer("sbrtlung.validation.period")
+    assert layer("sbrtlung.synthetic.simulation_study") > layer("sbrtlung.analysis.efficacy")
+
+
 def test_the_library_imports_without_a_cycle():
     graph = import_graph()
     assert len(graph) > 70

@@ -40,16 +40,6 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def canonical_values(labs: pd.DataFrame) -> pd.Series:
-    """Each value in its analyte's canonical unit (SAP 2.2 factors); missing when the unit is
-    not accepted for the analyte (the gate refuses that)."""
-    factor = [
-        v.LAB_UNITS.get(a, {}).get(u, np.nan)
-        for a, u in zip(labs["analyte"], labs["unit"], strict=True)
-    ]
-    return labs["value"] * np.asarray(factor, dtype=float)
-
-
 def _measured(tables, adsl, windows: Mapping[str, list[float]]) -> pd.DataFrame:
     labs = tables["labs"].reset_index(drop=True)
     labs = labs.assign(SRCSEQ=labs.index + 1)
@@ -71,7 +61,7 @@ def _measured(tables, adsl, windows: Mapping[str, list[float]]) -> pd.DataFrame:
             "PARAMCD": labs["analyte"],
             "PARAMTYP": "measured",
             "TIMEPOINT": labs["timepoint"],
-            "AVAL": canonical_values(labs),
+            "AVAL": v.canonical_values(labs),
             "AVALU": labs["analyte"].map(v.CANONICAL_UNITS),
             "ADY": day,
             "WINDY": window_day,

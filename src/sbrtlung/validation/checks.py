@@ -55,7 +55,6 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.adam.adlb import canonical_values
 from sbrtlung.schemas import limits
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
@@ -495,7 +494,7 @@ def _lab_limits(usual: bool) -> Check:
 
     def check(t: Tables, c: Config) -> pd.DataFrame:
         labs = t["labs"]
-        value = canonical_values(labs)
+        value = v.canonical_values(labs)
         bounds = labs["analyte"].map(limits.LABS)
         known = value.notna() & bounds.notna()
 
