@@ -7,19 +7,11 @@ from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_csv, write_json
 
 with logged(snakemake) as log:
-    p, o = snakemake.params, snakemake.output
-    result = efficacy.analyse(
-        pd.read_parquet(snakemake.input.adtte),
-        pd.read_parquet(snakemake.input.adsl),
-        times=p.times,
-        reps=p.reps,
-        seed=p.seed,
-        month_days=p.month_days,
-        lcr_null=p.lcr_null,
-        alpha_one_sided=p.alpha_one_sided,
-    )
-    write_csv(result.rates, o.rates)
-    write_csv(result.medians, o.medians)
+    i, o = snakemake.input, snakemake.output
+    # The rule's params are the keywords of `analyse`: times, reps, seed, month_days, lcr_null,
+    # alpha_one_sided.
+    result = efficacy.analyse(pd.read_parquet(i.adtte), pd.read_parquet(i.adsl), **snakemake.params)
+    for name in ("rates", "medians", "pattern"):
+        write_csv(getattr(result, name), o[name])
     write_json(result.primary, o.primary)
-    write_csv(result.pattern, o.pattern)
     log.info("primary decision: %s", result.primary)

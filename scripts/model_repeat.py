@@ -16,7 +16,6 @@ with logged(snakemake) as log:
         year_days=p.year_days,
         horizon_days=p.horizon_days,
     )
-    write_csv(result.metrics, o.metrics)
-    write_csv(result.coefficients, o.coefficients)
-    write_csv(result.predictions, o.predictions)
+    for name in ("metrics", "coefficients", "predictions"):
+        write_csv(getattr(result, name), o[name])
     log.info("repeat %d: %d outer fits", repeat, len(result.metrics))

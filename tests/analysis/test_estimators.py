@@ -8,6 +8,7 @@ from scipy.stats import binomtest
 from sksurv.nonparametric import SurvivalFunctionEstimator
 from sksurv.util import Surv
 
+from sbrtlung.analysis import estimators
 from sbrtlung.analysis.bootstrap import cluster_bootstrap
 from sbrtlung.analysis.estimators import (
     aalen_johansen,
@@ -15,7 +16,6 @@ from sbrtlung.analysis.estimators import (
     cif_cluster_variance,
     clopper_pearson,
     complement_loglog_ci,
-    estimable_at,
     kaplan_meier,
     km_median,
     median_follow_up,
@@ -321,8 +321,8 @@ def test_estimable_at_is_where_somebody_is_still_followed(seed):
     last = time.max()
     fitted = SurvivalFunctionEstimator().fit(Surv.from_arrays(event, time))
     for at in np.r_[0.0, np.unique(time), last + 0.5, last + 30]:
-        assert estimable_at(time, at) == bool((time >= at).any()) == (at <= last)
-        if estimable_at(time, at):  # scikit-survival reads the curve there, as we do
+        assert estimators.estimable_at(time, at) == bool((time >= at).any()) == (at <= last)
+        if estimators.estimable_at(time, at):  # scikit-survival reads the curve there, as we do
             value = fitted.predict_proba([at])[0]
             assert value == pytest.approx(survival_at(kaplan_meier(time, event), at).estimate)
         else:  # and refuses to extrapolate where we report not estimable
@@ -333,6 +333,6 @@ def test_estimable_at_is_where_somebody_is_still_followed(seed):
 def test_not_estimable_beyond_the_last_time_even_when_the_curve_is_flat():
     # Everybody failed by day 5: the curve is 0 from then on, but nobody was observed after.
     time, event = np.array([1.0, 3.0, 5.0]), np.array([1, 1, 1])
-    assert estimable_at(time, 5.0) and not estimable_at(time, 5.5)
+    assert estimators.estimable_at(time, 5.0) and not estimators.estimable_at(time, 5.5)
     assert survival_at(kaplan_meier(time, event), 5.5).estimate == 0.0  # carried forward
-    assert not estimable_at(np.array([]), 0.0)
+    assert not estimators.estimable_at(np.array([]), 0.0)

@@ -285,22 +285,11 @@ def model_tables(
     performance: pd.DataFrame,
     gains: pd.DataFrame,
     calibration: pd.DataFrame,
-    *,
-    folds: int,
-    repeats: int,
-    landmark_days: float,
-    horizon_days: float,
-    year_days: float,
+    **design: float,
 ) -> dict:
-    """The model_tables rule's tables by name: performance with gains, TRIPOD+AI."""
-    tripod = tripod_table(
-        cohorts,
-        performance,
-        calibration,
-        folds=folds,
-        repeats=repeats,
-        landmark_days=landmark_days,
-        horizon_days=horizon_days,
-        year_days=year_days,
-    )
-    return {"models": models_table(performance, gains), "tripod": tripod}
+    """The model_tables rule's tables by name: performance with gains, and TRIPOD+AI, whose
+    `design` keywords (folds, repeats, landmark, horizon and year days) `tripod_table` takes."""
+    return {
+        "models": models_table(performance, gains),
+        "tripod": tripod_table(cohorts, performance, calibration, **design),
+    }
