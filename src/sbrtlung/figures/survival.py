@@ -1,9 +1,9 @@
 """Efficacy curves: local failure, PFS and OS, and the pattern of failure (SAP 4 and 5).
 
-Every number drawn comes from `sbrtlung.analysis.estimators` and `sbrtlung.analysis.bootstrap` on
-ADTTE (days); the axes show months (days / `month_days`), ticked every 6 months, up to the first
-tick at or after the longest follow-up, so the whole follow-up is shown and the at-risk table says
-how little is left at the end.
+Every number drawn comes from `sbrtlung.analysis.estimators` and `sbrtlung.analysis.bootstrap`
+on ADTTE (days); the axes show months (days / `month_days`), ticked every 6 months, up to the
+first tick at or after the longest follow-up, so the whole follow-up is shown and the at-risk
+table says how little is left at the end.
 
 Choices where the SAP is silent:
 

@@ -1,15 +1,15 @@
 """Simulation study of the trial design: operating characteristics of the planned analysis.
 
 Replicates of the synthetic trial (`sbrtlung.synthetic.simulate`) at the planned sample size
-(`sbrtlung.analysis.design`) are analysed with the workflow's own estimators under two scenarios:
-H0, the true 2-year LCR at the null (`hypothesis.lcr_null`), and H1, at the alternative the study
-was sized for (`hypothesis.lcr_alternative`). Every other simulation parameter is the config's
-`simulation` block. Both decision rules are applied to every trial: the primary rule of SAP
-amendment 1.1 (lower limit of the 1 - 2 alpha cluster IJ log(-log) interval above the null) and the
-percentile-bootstrap rule it replaced. A rule's rejection rate under H0 is its type I error, under
-H1 its power; each 2-year rate is compared with its population truth (`truth.true_values`) for bias,
-empirical SE and coverage of its 95% CI. Definitions follow Morris, White and Crowther (Stat Med
-2019; 38: 2074-2102).
+(`sbrtlung.analysis.design`) are analysed with the workflow's own estimators under two
+scenarios: H0, the true 2-year LCR at the null (`hypothesis.lcr_null`), and H1, at the
+alternative the study was sized for (`hypothesis.lcr_alternative`). Every other simulation
+parameter is the config's `simulation` block. Both decision rules are applied to every trial:
+the primary rule of SAP amendment 1.1 (lower limit of the 1 - 2 alpha cluster IJ log(-log)
+interval above the null) and the percentile-bootstrap rule it replaced. A rule's rejection rate
+under H0 is its type I error, under H1 its power; each 2-year rate is compared with its
+population truth (`truth.true_values`) for bias, empirical SE and coverage of its 95% CI.
+Definitions follow Morris, White and Crowther (Stat Med 2019; 38: 2074-2102).
 
 Choices (docs/simulation_study.md):
 

@@ -1,16 +1,16 @@
 """The validation gate: raw exports in, typed tables and every data-quality finding out.
 
-`validate_exports` runs the three reading layers of `sbrtlung.validation.exports` and then the rules
-of `sbrtlung.validation.checks`, all of them whatever the others found, so a data manager sees every
-problem of a delivery in one report. A cell already rejected while reading (unparseable or against
-its column contract) is not reported again by a rule.
+`validate_exports` runs the three reading layers of `sbrtlung.validation.exports` and then the
+rules of `sbrtlung.validation.checks`, all of them whatever the others found, so a data manager
+sees every problem of a delivery in one report. A cell already rejected while reading
+(unparseable or against its column contract) is not reported again by a rule.
 
-Any FATAL finding stops the pipeline: `python -m sbrtlung.validation.gate RAW_DIR` prints a short
-summary on standard error and exits 1; WARN findings only go to the report. The report and
-the findings CSV are byte-identical for the same input and study period (no timestamps,
-stable order; the day of the run matters only as the data cut of real exports without
-`data_cut`, and the report then says so). Both are safe to open: the CSV neutralises cells a
-spreadsheet would run as a formula, the Markdown report escapes markup.
+Any FATAL finding stops the pipeline: `python -m sbrtlung.validation.gate RAW_DIR` prints a
+short summary on standard error and exits 1; WARN findings only go to the report. The report and
+the findings CSV are byte-identical for the same input and study period (no timestamps, stable
+order; the day of the run matters only as the data cut of real exports without `data_cut`, and
+the report then says so). Both are safe to open: the CSV neutralises cells a spreadsheet would
+run as a formula, the Markdown report escapes markup.
 """
 
 import argparse
