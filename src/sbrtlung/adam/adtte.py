@@ -139,14 +139,16 @@ def _course_starts(sbrt: pd.DataFrame, enrollment: pd.Series) -> list[_Part]:
     each course that treated its lesion (`vocabulary.treated`) and TRTSTART, the earliest of
     a patient's (the first row on a tie), as ADLES and ADSL define them; tests check that
     both give the same arrays."""
-    keep = np.flatnonzero(treats(sbrt["fractions_delivered"]).fillna(False).to_numpy(bool))
+    delivered = sbrt["fractions_delivered"].to_numpy(float, na_value=np.nan)
+    keep = np.flatnonzero(treats(delivered))  # a missing count is no treatment
     patient = sbrt["patient_id"].to_numpy(object)[keep]
     dates = sbrt["start_date"].to_numpy("datetime64[D]")[keep]
     day = study_days(dates, patient, enrollment)
     lesion = sbrt["lesion_id"].to_numpy(object)[keep]
     lesions = _Part(LESION_START.kind, patient, lesion, day, 0, keep + 1)
-    order = np.lexsort((lesions.seq, day, patient.astype(str)))
-    first = order[_first_of_runs(patient[order].astype(str))]
+    ids = patient.astype(str)
+    order = np.lexsort((lesions.seq, day, ids))
+    first = order[_first_of_runs(ids[order])]
     first_start = _Part(
         TREATMENT_START.kind,
         patient[first],
@@ -170,7 +172,8 @@ def dated_records(
     TRTFL); without them, from the SBRT export (`_course_starts`).
     """
     sbrt = tables[START_SOURCE[0]]
-    enrollment = tables["patients"].set_index("patient_id")["enrollment_date"]
+    enrolled = tables["patients"]
+    enrollment = pd.Series(enrolled["enrollment_date"].to_numpy(), enrolled["patient_id"])
     if saf is None or treated is None:
         starts = _course_starts(sbrt, enrollment)
     else:
