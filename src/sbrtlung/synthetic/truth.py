@@ -91,13 +91,17 @@ class Courses:
     dose_gy: np.ndarray
     fractions_planned: np.ndarray
     fractions_delivered: np.ndarray
-    treated: np.ndarray  # the course delivered a fraction (`vocabulary.treated`)
     start: np.ndarray
     end: np.ndarray
     treated_patient: np.ndarray
     first_start: np.ndarray
     last_end: np.ndarray
     anchor: np.ndarray
+
+    @property
+    def treated(self) -> np.ndarray:
+        """Whether each course treated its lesion (`vocabulary.treated`)."""
+        return treats(self.fractions_delivered)
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,6 @@ def draw_courses(
         dose_gy=dose,
         fractions_planned=planned,
         fractions_delivered=delivered,
-        treated=treated,
         start=start,
         end=end,
         treated_patient=treated_patient,
