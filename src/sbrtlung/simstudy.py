@@ -56,7 +56,7 @@ from sbrtlung.adam.endpoints import RECORDS
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.logs import progress
 from sbrtlung.reporting.formatter import Kind, interval, number
-from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.reporting.tables import Table, first_only, markdown_table
 from sbrtlung.simulate import simulate_trial, study_dates
 from sbrtlung.truth import RATE_TRUTHS, true_values
 
@@ -467,7 +467,7 @@ def results_table(summary: pd.DataFrame) -> Table:
             cells = {columns[s]: show(_get(summary, s, key, measure)) for s in SCENARIOS}
             rows.append({"Quantity": quantity, "Measure": label} | cells)
     frame = pd.DataFrame(rows)
-    return Table(frame, markdown_table(frame, "llrr"))
+    return Table(frame, markdown_table(first_only(frame, "Quantity"), "llrr"))
 
 
 # --- figure -----------------------------------------------------------------------------------
