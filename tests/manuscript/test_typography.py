@@ -24,6 +24,7 @@ def test_the_papers_typography_passes():
     ("fault", "found"),
     [
         ("<p>57 patients (57.6% (95% CI 47.2\u201367.5))</p>", "nested brackets"),
+        ("<p>was 92.4% (95% CI 85.8\u201396.0) (Table 4)</p>", "adjacent brackets ') ('"),
         ("<td>Grade &gt;= 3</td>", "ASCII comparison '>='"),
         ("<p>q &lt;= 0.05</p>", "ASCII comparison '<='"),
         ("<td>\u22120.038 (-0.136 to 0.036)</td>", "hyphen as minus '-0'"),

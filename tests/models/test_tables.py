@@ -130,7 +130,7 @@ def test_tripod_tables_print_predictors_in_words_and_shared_methods_once():
     methods = table.frame[table.frame["part"] == "methods"].set_index("Item")
     assert (
         methods.loc["Clinical", "Description"]
-        == "2 predictors, as recorded: age, ecog performance status"
+        == "2 predictors, as recorded: age, ECOG performance status"
     )
     assert methods.loc["Tuning", "Description"].startswith("Penalty chosen by the highest mean")
     results = table.frame[table.frame["part"] == "by endpoint"]

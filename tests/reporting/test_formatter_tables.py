@@ -91,6 +91,21 @@ def test_counts_percentages_medians_and_ranges():
     assert f.value_range(-2.0, 3.5, 1) == f"{MINUS}2.0{TO}3.5"
 
 
+@pytest.mark.parametrize(
+    ("label", "inside"),
+    [
+        ("Age", "age"),
+        ("Safety set, from the first SBRT start", "safety set, from the first SBRT start"),
+        ("ECOG performance status", "ECOG performance status"),
+        ("C-reactive protein", "C-reactive protein"),
+        ("Charlson comorbidity index", "Charlson comorbidity index"),
+        ("BED10 of the delivered dose", "BED10 of the delivered dose"),
+    ],
+)
+def test_a_label_inside_a_sentence_keeps_acronyms_and_names(label, inside):
+    assert f.in_sentence(label) == inside
+
+
 def test_narrow_markdown_tables_keep_natural_widths():
     frame = pd.DataFrame({"Term": ["Cough"], "Patients": ["3 (4.5%)"]})
     assert markdown_table(frame) == "| Term | Patients |\n| :-- | --: |\n| Cough | 3 (4.5%) |\n"
@@ -107,6 +122,16 @@ def test_wide_markdown_tables_get_relative_widths_from_their_content():
     first, second = (len(cell.strip()) for cell in rule.strip("|").split("|"))
     assert second > 5 * first
     assert markdown_table(frame, "ll", fit=False).splitlines()[1] == "| :-- | :-- |"
+
+
+def test_a_code_name_is_measured_in_the_wider_monospace_font():
+    """A rule name set as code keeps a column wide enough for it in monospace type, so it
+    neither breaks nor runs into the next column."""
+    name = "`exclusion_reason_iff_not_eligible`"
+    frame = pd.DataFrame({"Rule": [name], "Description": ["An exclusion reason is given " * 6]})
+    rule = markdown_table(frame, "ll").splitlines()[1]
+    code_width = len(rule.strip("|").split("|")[0].strip()) + 1
+    assert code_width >= math.ceil(len(name) + 0.3 * (len(name) - 2)) + 4
 
 
 def test_markdown_table_caption_label_and_escaping():

@@ -58,12 +58,12 @@ def test_verdict_words_follow_the_decision():
 def test_marker_findings_lists_baseline_markers_below_the_threshold():
     cox = {
         "OS": {
-            "nlr_baseline": {"q": 0.01},
+            "nlr_baseline": {"q": 0.01, "hr": 2.0, "ci95": [1.2, 3.4]},
             "crp_baseline": {"q": 0.2},
             "nlr_one_month": {"q": 0.001},  # not a baseline model
             "sii_baseline": {"q": None},
         },
-        "PFS": {"nlr_baseline": {"q": 0.051}},
+        "PFS": {"nlr_baseline": {"q": 0.051, "hr": 1.5, "ci95": [0.9, 2.5]}},
     }
     labels = {"nlr": "NLR", "crp": "CRP", "sii": "SII"}
     found = marker_findings(cox, labels)
@@ -73,9 +73,16 @@ def test_marker_findings_lists_baseline_markers_below_the_threshold():
         "the baseline markers with a q-value below 0.05 were, for overall survival, NLR; "
         "for progression-free survival, none"
     )
-    nothing = marker_findings({"OS": {"nlr_baseline": {"q": 0.3}}}, labels)
+    assert found["smallest"] == (
+        "The smallest q-value, 0.010, was that of the NLR for overall survival: HR 2.00 "
+        "(95% CI 1.20\u20133.40) per standard deviation of the log2 baseline value."
+    )
+    nothing = marker_findings(
+        {"OS": {"nlr_baseline": {"q": 0.3, "hr": 1.1, "ci95": [0.5, 2.4]}}}, labels
+    )
     assert not nothing["any"]
     assert nothing["summary"] == "no baseline marker had a q-value below 0.05 for any endpoint"
+    assert marker_findings({"OS": {}}, labels)["smallest"].startswith("No baseline marker")
 
 
 # --- assemble: every number of the paper, typed ------------------------------------------------

@@ -228,7 +228,10 @@ def test_key_results_and_table_of_a_hand_made_summary(hand_summary):
         assert rules[rule]["coverage95_h1"]["estimate"] == 0.5
     assert results["rates"]["H1"]["lcr"]["coverage95"]["estimate"] == 0.5
     assert results["n_patients"] == 66
-    table = simulation_study.results_table(hand_summary).frame
+    printed = simulation_study.results_table(hand_summary)
+    table = printed.frame
+    lines = printed.markdown.splitlines()  # the paper names each quantity once, on its first row
+    assert sum(simulation_study.RULE_LABELS["cluster_ij"] in line for line in lines) == 1
     assert list(table.columns) == ["Quantity", "Measure", "H0: true LCR 80%", "H1: true LCR 90%"]
     type1 = measure(hand_summary, "H0", "cluster_ij", "rejection_rate")
     low, high = (f"{100 * type1[c]:.1f}" for c in ("mc_lower95", "mc_upper95"))

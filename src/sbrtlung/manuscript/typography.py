@@ -3,7 +3,8 @@
 `problems(html)` reads a rendered HTML document and returns every place, in its visible text
 (prose, tables, captions, reference list), where
 
-- round brackets nest ("57.6% (95% CI 47.2-67.5)" inside brackets: use "57.6%, 95% CI ...");
+- round brackets nest ("57.6% (95% CI 47.2-67.5)" inside brackets: use "57.6%, 95% CI ..."),
+  or follow each other ("92.4% (95% CI 85.8–96.0) (Table 4)": one bracket holds both);
 - an ASCII comparison operator stands for a sign (">=", "<=", "!=", "=>", "=<": write ≥, ≤);
 - a hyphen-minus serves as a minus sign or a range dash ("-0.04", "47.2-67.5": the paper writes
   −0.04 and 47.2–67.5), so that minus signs and dashes are never mixed;
@@ -22,6 +23,7 @@ BLOCKS = "p|div|li|td|th|tr|h[1-6]|figcaption|caption|table|ul|ol|br"
 BLOCK = re.compile(rf"</?(?:{BLOCKS})\b[^>]*>", re.I)
 TAG = re.compile(r"<[^>]+>")
 
+ADJACENT = re.compile(r"\)\s*\(")
 COMPARISON = re.compile(r">=|<=|!=|=>|=<")
 SIGN = re.compile(r"(?:^|(?<=[\s(\[;:,=/]))-\d")
 HYPHEN_RANGE = re.compile(r"(?<![\w.\-/])\d+(?:\.\d+)?-\d")
@@ -63,7 +65,11 @@ def problems(html: str) -> list[str]:
         context = block if len(block) <= 120 else block[:117] + "..."
         if _nested(block):
             found.append(f"nested brackets: {context}")
-        for name, pattern in (("ASCII comparison", COMPARISON), ("hyphen as minus", SIGN)):
+        for name, pattern in (
+            ("adjacent brackets", ADJACENT),
+            ("ASCII comparison", COMPARISON),
+            ("hyphen as minus", SIGN),
+        ):
             for match in pattern.finditer(block):
                 found.append(f"{name} {match[0]!r}: {context}")
         unranged = block

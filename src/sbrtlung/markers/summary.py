@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sbrtlung.reporting.formatter import median_quartiles, p_value
+from sbrtlung.reporting.formatter import in_sentence, median_quartiles, p_value
 from sbrtlung.reporting.tables import Table, markdown_table
 from sbrtlung.schemas import vocabulary as v
 
@@ -219,4 +219,4 @@ def _name(marker: str) -> str:
     """The marker's name in words, without its abbreviation: 'C-reactive protein'."""
     full, short = LABELS[marker][1], LABELS[marker][0]
     name = full.removesuffix(f" ({short})")
-    return name[0].lower() + name[1:] if not name[:2].isupper() else name
+    return in_sentence(name)

@@ -14,7 +14,7 @@ from sbrtlung.markers.summary import TIMEPOINT_LABELS
 from sbrtlung.models.data import DYNAMIC_TIMEPOINTS, ENDPOINTS, GROUP_SCALES, Cohort
 from sbrtlung.models.metrics import KINDS, LABELS, METRICS
 from sbrtlung.models.pipeline import ALPHA_MIN_RATIO, L1_RATIO, MODEL_BY_NAME, N_ALPHAS
-from sbrtlung.reporting.formatter import Kind, n_pct, number, with_interval
+from sbrtlung.reporting.formatter import Kind, in_sentence, n_pct, number, with_interval
 from sbrtlung.reporting.tables import Table, first_only, markdown_table
 
 ENDPOINT_LABELS = {"PFS": "Progression-free survival", "OS": "Overall survival"}
@@ -158,7 +158,7 @@ def _methods(
         names = first["landmark" if group == "dynamics" else "full"].columns((group,))
         what = f"{len(names)} predictors, {scale}"
         if group == "clinical":
-            what += ": " + ", ".join(predictor_label(n).lower() for n in names)
+            what += ": " + ", ".join(in_sentence(predictor_label(n)) for n in names)
         elif group == "dynamics":
             what += " to " + " and ".join(TIMEPOINT_LABELS[t].lower() for t in DYNAMIC_TIMEPOINTS)
         rows.append(("Predictors", GROUP_LABELS[group], what))
@@ -207,7 +207,7 @@ def _by_endpoint(
             for c in cohorts
             if c.name == name
         }
-        add("Participants", f"Patients (events): {label.lower()}", sizes)
+        add("Participants", f"Patients (events): {in_sentence(label)}", sizes)
     missing = missing_data(cohorts)
     for predictor, rows_p in missing.groupby("predictor", sort=False):
         values = {r["endpoint"]: n_pct(r["n_missing"], r["n"]) for _, r in rows_p.iterrows()}

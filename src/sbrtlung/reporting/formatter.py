@@ -53,6 +53,19 @@ def missing(value: Any) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
+# Words that keep their capital inside a sentence although only their first letter is one.
+PROPER_NAMES = ("Charlson", "Kaplan", "Harrell", "Uno", "Brier")
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: 'Age' -> 'age', but 'ECOG performance status',
+    'C-reactive protein' and 'Charlson comorbidity index' keep their capitals."""
+    first = label.split(" ", 1)[0]
+    if first[:2].isupper() or any(c.isdigit() for c in first) or first.startswith(PROPER_NAMES):
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def signed(text: str) -> str:
     """A formatted number with the true minus sign."""
     return text.replace("-", MINUS)

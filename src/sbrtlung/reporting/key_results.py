@@ -21,7 +21,7 @@ import pandas as pd
 
 from sbrtlung.analysis.design import planned_sample_size
 from sbrtlung.markers.summary import marker_label
-from sbrtlung.reporting.formatter import Kind, number
+from sbrtlung.reporting.formatter import Kind, in_sentence, number, with_interval
 from sbrtlung.schemas.vocabulary import MARKERS
 
 _LOG = logging.getLogger(__name__)
@@ -214,7 +214,30 @@ def marker_findings(marker_cox: dict, labels: dict[str, str], threshold: float =
         "endpoints": found,
         "any": any_found,
         "summary": summary,
+        "smallest": _smallest_q(marker_cox, labels),
     }
+
+
+def _smallest_q(marker_cox: dict, labels: dict[str, str]) -> str:
+    """The sentence on the baseline model with the smallest q-value over all endpoints: the
+    paper names the strongest association it found, chosen by the data, not by the writer."""
+    fits = [
+        (fit["q"], paramcd, key, fit)
+        for paramcd, models in sorted(marker_cox.items())
+        for key, fit in sorted(models.items())
+        if key.endswith("_baseline") and fit.get("q") is not None
+    ]
+    if not fits:
+        return "No baseline marker model could be estimated."
+    q, paramcd, key, fit = min(fits, key=lambda f: f[0])
+    name = labels[key.removesuffix("_baseline")]
+    hr = with_interval(fit["hr"], *fit["ci95"], Kind.HAZARD_RATIO, label="95% CI")
+    return (
+        f"The smallest q-value, {number(q, Kind.P_VALUE)}, was that of the "
+        f"{in_sentence(name)} for "
+        f"{ENDPOINT_WORDS.get(paramcd, paramcd)}: HR {hr} per standard deviation of the log2 "
+        "baseline value."
+    )
 
 
 def design_entry(hypothesis: dict, design: dict) -> dict:

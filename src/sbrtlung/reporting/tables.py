@@ -10,6 +10,7 @@ keys, so the same results give the same bytes.
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ BUDGET = 110  # characters of table text across the page (8.5 pt type on an A4 t
 SHORT = 24  # a column whose cells are at most this long is given its full width
 PAD = 4  # a cell's inset, in characters
 LONG_FLOOR = 28  # a text column keeps at least this width (or its longest cell) when squeezed
+CODE = re.compile(r"`([^`]*)`")
+MONO = 0.3  # a code character is this much wider than an average character of the text font
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,12 @@ def _cell(value: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _length(text: str) -> int:
+    """The width of a cell's text in average characters of the text font: code (`name`) is
+    set in a monospace font, whose characters are wider, and a code name never breaks."""
+    return len(text) + math.ceil(MONO * sum(len(code) for code in CODE.findall(text)))
+
+
 def _widths(columns: list[str], body: list[list[str]]) -> list[int]:
     """Relative column widths in characters. Each column needs its longest cell and its
     longest word, plus the cell's inset (`PAD`). When all of that fits the page, the columns
@@ -49,9 +58,9 @@ def _widths(columns: list[str], body: list[list[str]]) -> list[int]:
     longest, words = [], []
     for i, header in enumerate(columns):
         cells = [row[i] for row in body]
-        longest.append(max([len(c) for c in cells] + [1]) + PAD)
+        longest.append(max([_length(c) for c in cells] + [1]) + PAD)
         tokens = " ".join([header, *cells]).split()
-        words.append(max([len(t) for t in tokens] + [1]) + PAD)
+        words.append(max([_length(t) for t in tokens] + [1]) + PAD)
     natural = [max(n, w) for n, w in zip(longest, words, strict=True)]
     if sum(natural) <= BUDGET:
         return natural

@@ -53,7 +53,7 @@ from sbrtlung.adam.adtte import EXPORTS_READ, endpoint_arrays
 from sbrtlung.analysis import design, efficacy
 from sbrtlung.logs import progress
 from sbrtlung.reporting.formatter import Kind, interval, number
-from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.reporting.tables import Table, first_only, markdown_table
 from sbrtlung.synthetic.simulate import simulate_trial, study_dates
 from sbrtlung.synthetic.truth import RATE_TRUTHS, true_values
 
@@ -478,4 +478,4 @@ def results_table(summary: pd.DataFrame) -> Table:
             cells = {columns[s]: show(measure_row(summary, s, key, measure)) for s in SCENARIOS}
             rows.append({"Quantity": quantity, "Measure": label} | cells)
     frame = pd.DataFrame(rows)
-    return Table(frame, markdown_table(frame, "llrr"))
+    return Table(frame, markdown_table(first_only(frame, "Quantity"), "llrr"))
