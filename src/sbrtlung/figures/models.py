@@ -38,6 +38,7 @@ from sbrtlung.figures.style import (
 )
 from sbrtlung.models.metrics import LABELS, LOWER_IS_BETTER, METRICS
 from sbrtlung.models.pipeline import MODELS
+from sbrtlung.reporting.formatter import in_sentence
 
 ENDPOINT_TITLES = {"PFS": "Progression-free survival", "OS": "Overall survival"}
 COHORT_TITLES = {"full": "All patients", "landmark": "Landmark cohort"}
@@ -209,7 +210,7 @@ def calibration_figure(calibration: pd.DataFrame, horizon_days: float, year_days
                 for axis in (ax.xaxis, ax.yaxis):
                     axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
                 ax.set_title(
-                    f"{ENDPOINT_TITLES[endpoint]}: {COHORT_TITLES[cohort].lower()}",
+                    f"{ENDPOINT_TITLES[endpoint]}: {in_sentence(COHORT_TITLES[cohort])}",
                     size=LABEL_SIZE,
                 )
                 ax.set_xlabel(f"Predicted {years} risk (out of fold)")

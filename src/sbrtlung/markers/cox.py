@@ -44,7 +44,14 @@ from lifelines.statistics import proportional_hazard_test
 from sbrtlung.logs import progress
 from sbrtlung.markers import features
 from sbrtlung.markers.summary import TIMEPOINT_LABELS, bh_q, marker_label, summary_table
-from sbrtlung.reporting.formatter import Kind, missing, p_value, value_range, with_interval
+from sbrtlung.reporting.formatter import (
+    Kind,
+    in_sentence,
+    missing,
+    p_value,
+    value_range,
+    with_interval,
+)
 from sbrtlung.reporting.tables import Table, first_only, markdown_table
 from sbrtlung.schemas import vocabulary as v
 
@@ -92,7 +99,7 @@ class Variable:
     def label(self) -> str:
         name = TIMEPOINT_LABELS[self.timepoint]
         if self.kind == "change":
-            return f"Change to {name.lower()} (landmark)"
+            return f"Change to {in_sentence(name)} (landmark)"
         return f"{name} ({'safety set' if self.cohort == 'baseline' else 'landmark'})"
 
 
@@ -364,7 +371,7 @@ def cox_table(cox: pd.DataFrame) -> Table:
         rows.append(row)
     shown = pd.DataFrame(rows)
     sizes = "; ".join(
-        f"{ENDPOINTS[paramcd].lower()}, {_span(group['n'])} patients and "
+        f"{in_sentence(ENDPOINTS[paramcd])}, {_span(group['n'])} patients and "
         f"{_span(group['events'])} events"
         for paramcd, group in baseline.groupby("paramcd", sort=False)
     )

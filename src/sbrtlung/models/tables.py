@@ -58,7 +58,7 @@ def predictor_label(column: str) -> str:
             return f"{short}, baseline"
         for timepoint in DYNAMIC_TIMEPOINTS:
             if column == f"{marker}_change_{timepoint}":
-                return f"{short}, change to {TIMEPOINT_LABELS[timepoint].lower()}"
+                return f"{short}, change to {in_sentence(TIMEPOINT_LABELS[timepoint])}"
     raise KeyError(f"no label for predictor {column!r}")
 
 
@@ -104,7 +104,7 @@ def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
         chosen = gains[(gains["endpoint"] == endpoint) & (gains["cohort"] == cohort)]
         for (model, reference), rows_g in chosen.groupby(["model", "reference"], sort=False):
             by_metric = rows_g.set_index("metric")
-            name = f"Gain, {_label(model).lower()} vs {_label(reference).lower()}"
+            name = f"Gain, {in_sentence(_label(model))} vs {in_sentence(_label(reference))}"
             cells = {
                 METRIC_SHORT[m]: gain_text(*by_metric.loc[m, ["mean", "lower", "upper"]])
                 for m in METRICS
@@ -160,7 +160,8 @@ def _methods(
         if group == "clinical":
             what += ": " + ", ".join(in_sentence(predictor_label(n)) for n in names)
         elif group == "dynamics":
-            what += " to " + " and ".join(TIMEPOINT_LABELS[t].lower() for t in DYNAMIC_TIMEPOINTS)
+            timepoints = (in_sentence(TIMEPOINT_LABELS[t]) for t in DYNAMIC_TIMEPOINTS)
+            what += " to " + " and ".join(timepoints)
         rows.append(("Predictors", GROUP_LABELS[group], what))
     rows += [
         ("Missing data", "Handling", "Median imputation, fitted on the training part of each fit"),
@@ -220,7 +221,8 @@ def _by_endpoint(
             r["endpoint"]: metric_text(metric, r["mean"], r["lower"], r["upper"])
             for _, r in rows_m.iterrows()
         }
-        add(section, f"{LABELS[metric]}: {_label(model).lower()}, {COHORT_LABELS[cohort]}", values)
+        item = f"{LABELS[metric]}: {in_sentence(_label(model))}, {COHORT_LABELS[cohort]}"
+        add(section, item, values)
     years = number(horizon_days / year_days, Kind.NUMBER)
     for (cohort, model, tertile), rows_c in calibration.groupby(
         ["cohort", "model", "tertile"], sort=False

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sbrtlung.reporting.formatter import Kind, median_iqr, n_pct, number, value_range
+from sbrtlung.reporting.formatter import Kind, in_sentence, median_iqr, n_pct, number, value_range
 from sbrtlung.reporting.tables import Table, markdown_table
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.labels import CODE_LABELS
@@ -335,7 +335,7 @@ _SITE_ROWS = (
     ("screened", "Screened", None),
     ("screen_failure", "Screen failures", "screened"),
     *(
-        (f"screen_failure:{reason}", f"Screen failure: {label(reason).lower()}", "screened")
+        (f"screen_failure:{reason}", f"Screen failure: {in_sentence(label(reason))}", "screened")
         for reason in v.EXCLUSION_REASONS
     ),
     ("eligible_not_enrolled", "Eligible, not enrolled", "screened"),
