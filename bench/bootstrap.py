@@ -28,6 +28,7 @@ from sbrtlung import config
 from sbrtlung.adam import derive_all
 from sbrtlung.analysis.bootstrap import cluster_bootstrap, cluster_weights
 from sbrtlung.synthetic.simulate import simulate_trial
+from sbrtlung.validation.period import latest_date
 
 YEAR = 365.25
 AT = np.array([YEAR, 2 * YEAR])
@@ -41,7 +42,8 @@ def trial_cohort(n_patients: int, seed: int) -> tuple[np.ndarray, np.ndarray, np
     more sites for large cohorts, since patient numbers have three digits per site).
     """
     c = config.load(simulation={"n_patients": n_patients, "n_sites": max(6, -(-n_patients // 400))})
-    lf = derive_all(simulate_trial(c["simulation"], seed), c)["adtte"].query("PARAMCD == 'LF'")
+    trial = simulate_trial(c["simulation"], seed)
+    lf = derive_all(trial, c, latest_date(trial))["adtte"].query("PARAMCD == 'LF'")
     patient = np.unique(lf["USUBJID"].to_numpy(), return_inverse=True)[1]
     return lf["AVAL"].to_numpy(float), lf["EVNT"].to_numpy(), patient
 

@@ -3,10 +3,12 @@ import math
 import sys
 from pathlib import Path
 
-from sbrtlung.validation.period import analysis_cut, check as period_problem
+from sbrtlung.validation.period import check as period_problem
 from sbrtlung.reporting.provenance import git_state
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.validation.gate import raw_dir_problem
+from sbrtlung.reporting.key_results import settings as key_results_settings
+from sbrtlung.study import horizon_params
+from sbrtlung.validation.gate import raw_dir_problem, settings as gate_settings
 
 # A folder that cannot be read, or a date of the config that is not one, stops the workflow
 # before it plans any job, with one line instead of a traceback inside the first job.
@@ -25,9 +27,16 @@ REDCAP_FILES = {name: f"{config['raw_dir']}/{name}.csv" for name in ("records", 
 REDCAP_EXPORTS = "results/redcap/exports"
 REDCAP_ROWS = "results/redcap/rows.csv"
 RAW_DIR = REDCAP_EXPORTS if REDCAP else config["raw_dir"] or SIMULATED_RAW
-# The data cut of the analysis (ISO date), or None: then the latest date of the exports.
-DATA_CUT = analysis_cut(config) and f"{analysis_cut(config):%Y-%m-%d}"
 VALIDATED = expand("results/validated/{table}.parquet", table=EXPORTS)
+# The study period the gate resolved (data cut, study start, their sources): ADSL and every
+# later stage read it, none resolves it again.
+PERIOD = "results/validation/period.json"
+# What each rule gets of the config: only the values it reads, so that a changed value reruns
+# only the jobs that depend on it (docs/architecture.md, "Who reads which setting").
+GATE_CONFIG = gate_settings(config)
+KEY_RESULTS_CONFIG = key_results_settings(config)
+# The horizon of the primary endpoint and the units of reported times (sbrtlung.study.Horizon).
+HORIZON = horizon_params(config)
 
 
 def raw_exports(wildcards):

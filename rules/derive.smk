@@ -22,6 +22,7 @@ rule adsl:
     input:
         tables=VALIDATED,
         adles="results/adam/adles.parquet",
+        period=PERIOD,
     output:
         "results/adam/adsl.parquet",
     log:
@@ -32,7 +33,6 @@ rule adsl:
         ENV
     params:
         lost_after_days=config["lost_to_follow_up_days"],
-        data_cut=DATA_CUT,
     script:
         "../scripts/adsl.py"
 

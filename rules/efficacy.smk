@@ -1,5 +1,6 @@
 rule efficacy:
-    """Named 1- and 2-year rates with CIs, medians, the primary decision by both rules, failure pattern."""
+    """Named rates at one year and at the horizon with CIs, medians, the primary decision by
+    both rules, failure pattern."""
     input:
         adtte="results/adam/adtte.parquet",
         adsl="results/adam/adsl.parquet",
@@ -17,10 +18,9 @@ rule efficacy:
     resources:
         mem_mb=4000,
     params:
-        times={"1y": config["year_days"], "2y": config["horizon_days"]},
+        horizon=HORIZON,
         reps=config["bootstrap_reps"],
         seed=config["seed"],
-        month_days=config["month_days"],
         lcr_null=config["hypothesis"]["lcr_null"],
         alpha_one_sided=config["hypothesis"]["alpha_one_sided"],
     script:
@@ -52,5 +52,7 @@ rule efficacy_tables:
         "benchmarks/efficacy_tables.tsv"
     conda:
         ENV
+    params:
+        horizon=HORIZON,
     script:
         "../scripts/efficacy_tables.py"

@@ -20,8 +20,7 @@ rule figure_local_failure:
     conda:
         ENV
     params:
-        horizon_days=config["horizon_days"],
-        month_days=config["month_days"],
+        horizon=HORIZON,
         reps=config["bootstrap_reps"],
         seed=config["seed"],
     script:
@@ -46,8 +45,7 @@ rule figure_pfs_os:
     conda:
         ENV
     params:
-        horizon_days=config["horizon_days"],
-        month_days=config["month_days"],
+        horizon=HORIZON,
     script:
         "../scripts/figure_pfs_os.py"
 
@@ -70,8 +68,7 @@ rule figure_failure_patterns:
     conda:
         ENV
     params:
-        horizon_days=config["horizon_days"],
-        month_days=config["month_days"],
+        horizon=HORIZON,
         reps=config["bootstrap_reps"],
         seed=config["seed"],
     script:

@@ -22,7 +22,7 @@ rule key_results:
     conda:
         ENV
     params:
-        config=config,
+        settings=KEY_RESULTS_CONFIG,
     script:
         "../scripts/key_results.py"
 

@@ -112,8 +112,7 @@ rule model_tables:
     params:
         **MODEL_CV,
         repeats=config["cv_repeats"],
-        year_days=config["year_days"],
-        horizon_days=config["horizon_days"],
+        horizon=HORIZON,
     script:
         "../scripts/model_tables.py"
 
@@ -137,6 +136,8 @@ rule model_figure_performance:
     conda:
         ENV
     params:
+        horizon=HORIZON,
+        # for the caption
         folds=config["cv_folds"],
         repeats=config["cv_repeats"],
         landmark_days=config["landmark_days"],
@@ -145,7 +146,8 @@ rule model_figure_performance:
 
 
 rule model_figure_calibration:
-    """Observed against out-of-fold predicted 2-year risk by tertile, with the diagonal."""
+    """Observed against out-of-fold predicted risk at the horizon by tertile, with the
+    diagonal."""
     input:
         calibration="results/models/calibration.csv",
     output:
@@ -162,8 +164,8 @@ rule model_figure_calibration:
     conda:
         ENV
     params:
-        horizon_days=config["horizon_days"],
-        year_days=config["year_days"],
+        horizon=HORIZON,
+        # for the caption
         repeats=config["cv_repeats"],
         landmark_days=config["landmark_days"],
     script:

@@ -13,7 +13,8 @@ SIMSTUDY = config["simulation_study"]
 SIMSTUDY_BATCHES = range(1, SIMSTUDY["batches"] + 1)
 # The two-sided level of the decision interval, 1 - 2 alpha, in percent (for the captions).
 DECISION_PERCENT = f'{100 * (1 - 2 * config["hypothesis"]["alpha_one_sided"]):g}'
-# The config the study depends on; no other key (and no raw export) reruns it.
+# The config the study depends on; no other key (and no raw export) reruns it. The analysis's
+# bootstrap_reps only when the study takes its replicates from it (its own is null).
 SIMSTUDY_CONFIG = {
     key: config[key]
     for key in (
@@ -25,7 +26,10 @@ SIMSTUDY_CONFIG = {
         "simulation",
         "simulation_study",
     )
+    if key != "bootstrap_reps" or SIMSTUDY["bootstrap_reps"] is None
 }
+# The replicates of each simulated trial's bootstrap, for the caption.
+SIMSTUDY_BOOTSTRAP_REPS = SIMSTUDY["bootstrap_reps"] or config["bootstrap_reps"]
 
 
 rule simulation_study:
@@ -122,8 +126,7 @@ rule simulation_study_table:
         ENV
     params:
         replicates=SIMSTUDY["replicates"],
-        # for the caption; null means the analysis's number, as in simulation_study.bootstrap_reps
-        bootstrap_reps=SIMSTUDY["bootstrap_reps"] or config["bootstrap_reps"],
+        bootstrap_reps=SIMSTUDY_BOOTSTRAP_REPS,  # for the caption
         decision_percent=DECISION_PERCENT,
     script:
         "../scripts/simulation_study_table.py"

@@ -108,6 +108,7 @@ rule table_data_quality:
     conda:
         ENV
     params:
-        config=config,
+        quality=config["quality"],
+        horizon=HORIZON,
     script:
         "../scripts/table_data_quality.py"

@@ -23,19 +23,21 @@ rule validation_report:
         mem_mb=memory(27),
     params:
         folder=RAW_DIR,
-        config=config,
+        config=GATE_CONFIG,
     script:
         "../scripts/validation_report.py"
 
 
 rule validated_tables:
-    """The gate: typed tables only when no FATAL finding; otherwise a summary and exit 1."""
+    """The gate: typed tables and the study period of the analysis only when no FATAL
+    finding; otherwise a summary and exit 1."""
     input:
         raw=raw_exports,
         redcap_rows=redcap_rows,
         report="results/validation/report.csv",
     output:
-        VALIDATED,
+        tables=VALIDATED,
+        period=PERIOD,
     log:
         "logs/validated_tables.log",
     benchmark:
@@ -46,6 +48,6 @@ rule validated_tables:
         mem_mb=memory(27),
     params:
         folder=RAW_DIR,
-        config=config,
+        config=GATE_CONFIG,
     script:
         "../scripts/validated_tables.py"

@@ -5,10 +5,15 @@ import pandas as pd
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.adam.datasets import read_tables, write_dataset
 from sbrtlung.logs import logged
+from sbrtlung.study import StudyPeriod
 
 with logged(snakemake):
-    adles = pd.read_parquet(snakemake.input.adles)
-    tables = read_tables(snakemake.input.tables)
-    p = snakemake.params
-    adsl = derive_adsl(tables, adles, p.lost_after_days, p.data_cut and pd.Timestamp(p.data_cut))
+    i = snakemake.input
+    cut = StudyPeriod.read(i.period).cut
+    adsl = derive_adsl(
+        read_tables(i.tables),
+        pd.read_parquet(i.adles),
+        cut=cut,
+        lost_after_days=snakemake.params.lost_after_days,
+    )
     write_dataset(adsl, "adsl", snakemake.output[0])

@@ -5,12 +5,19 @@ import pandas as pd
 from sbrtlung.analysis import efficacy
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_csv, write_json
+from sbrtlung.study import Horizon
 
 with logged(snakemake) as log:
-    i, o = snakemake.input, snakemake.output
-    # The rule's params are the keywords of `analyse`: times, reps, seed, month_days, lcr_null,
-    # alpha_one_sided.
-    result = efficacy.analyse(pd.read_parquet(i.adtte), pd.read_parquet(i.adsl), **snakemake.params)
+    i, o, p = snakemake.input, snakemake.output, snakemake.params
+    result = efficacy.analyse(
+        pd.read_parquet(i.adtte),
+        pd.read_parquet(i.adsl),
+        horizon=Horizon(**p.horizon),
+        reps=p.reps,
+        seed=p.seed,
+        lcr_null=p.lcr_null,
+        alpha_one_sided=p.alpha_one_sided,
+    )
     for name in ("rates", "medians", "pattern"):
         write_csv(getattr(result, name), o[name])
     write_json(result.primary, o.primary)

@@ -7,13 +7,13 @@ import pandas as pd
 from sbrtlung.figures.style import save
 from sbrtlung.figures.survival import local_failure_figure
 from sbrtlung.logs import logged
+from sbrtlung.study import Horizon
 
 with logged(snakemake):
     p = snakemake.params
     figure = local_failure_figure(
         pd.read_parquet(snakemake.input.adtte),
-        horizon_days=p.horizon_days,
-        month_days=p.month_days,
+        horizon=Horizon(**p.horizon),
         reps=p.reps,
         seed=p.seed,
     )

@@ -21,6 +21,6 @@ with logged(snakemake):
         markers=read_json(i.markers),
         models=read_json(i.models),
         simulation_study=read_json(i.simulation_study),
-        config=snakemake.params.config,
+        config=snakemake.params.settings,
     )
     write_json(results, snakemake.output[0])

@@ -6,6 +6,7 @@ from sbrtlung.logs import logged
 from sbrtlung.models.data import read_cohorts
 from sbrtlung.models.tables import model_tables
 from sbrtlung.reporting.tables import write_table
+from sbrtlung.study import Horizon
 
 with logged(snakemake):
     i, o, p = snakemake.input, snakemake.output, snakemake.params
@@ -17,8 +18,7 @@ with logged(snakemake):
         folds=p.folds,
         repeats=p.repeats,
         landmark_days=p.landmark_days,
-        horizon_days=p.horizon_days,
-        year_days=p.year_days,
+        horizon=Horizon(**p.horizon),
     )
     for name, table in tables.items():
         write_table(table, o[f"{name}_csv"], o[f"{name}_md"])

@@ -3,10 +3,13 @@
 from sbrtlung.adam.datasets import read_tables
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_table
+from sbrtlung.study import Horizon
 from sbrtlung.validation.quality import data_quality, read_findings
 
 with logged(snakemake) as log:
     findings = read_findings(snakemake.input.findings)
-    table = data_quality(findings, read_tables(snakemake.input.tables), snakemake.params.config)
+    p = snakemake.params
+    tables = read_tables(snakemake.input.tables)
+    table = data_quality(findings, tables, p.quality, Horizon(**p.horizon))
     write_table(table, snakemake.output.csv, snakemake.output.md)
     log.info("%d findings summarised", len(findings))

@@ -102,6 +102,7 @@ LAYERS = (
         "sbrtlung.console",
         "sbrtlung.reporting.formatter",
         "sbrtlung.reporting.tables",
+        "sbrtlung.study",
     ),
     ("sbrtlung.synthetic", "sbrtlung.redcap"),
     ("sbrtlung.validation",),

@@ -6,6 +6,7 @@ from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.adam.adtte import derive_adtte
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validation.period import latest_date
 
 MONTH = 30.4375
 
@@ -146,5 +147,5 @@ def hand_built() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, pd
         ],
     )
     adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
+    adsl = derive_adsl(tables, adles, cut=latest_date(tables))
     return adsl, adles, derive_adtte(tables, adsl, adles, MONTH), tables

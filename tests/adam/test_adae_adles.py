@@ -6,6 +6,7 @@ from sbrtlung.adam.adae import derive_adae
 from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.schemas.adam import Adae, Adles
+from sbrtlung.validation.period import latest_date
 
 from .cohort import cohort
 
@@ -78,7 +79,7 @@ def test_dose_arithmetic(tables):
 
 def test_adae_phase_and_relatedness(tables):
     adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
+    adsl = derive_adsl(tables, adles, cut=latest_date(tables))
     assert adsl.set_index("USUBJID").loc["S01-001", "MINBED10"] == pytest.approx(78.75)
     adae = derive_adae(tables, adsl, acute_days=90).set_index("AEID")
     assert adae["PHASE"].to_dict() == {"A1": "acute", "A2": "late", "A3": "acute"}

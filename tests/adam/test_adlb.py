@@ -14,6 +14,7 @@ from sbrtlung.adam.adlb import derive_adlb
 from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.schemas.adam import Adlb
+from sbrtlung.validation.period import latest_date
 
 from .cohort import cohort
 
@@ -135,7 +136,7 @@ def tables():
 def derive(drop: bool = False) -> pd.DataFrame:
     raw = tables()
     adles = derive_adles(raw)
-    adsl = derive_adsl(raw, adles)
+    adsl = derive_adsl(raw, adles, cut=latest_date(raw))
     return derive_adlb(raw, adsl, WINDOWS, drop)
 
 

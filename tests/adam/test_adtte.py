@@ -6,6 +6,7 @@ import pytest
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.adam.adtte import derive_adtte, endpoint_arrays
 from sbrtlung.schemas.adam import Adles, Adsl, Adtte
+from sbrtlung.validation.period import latest_date
 
 from .cohort import MONTH
 
@@ -118,7 +119,9 @@ def test_data_cut_and_lost_to_follow_up(hand_built):
     _, adles, _, tables = hand_built
     # Six months (182.625 days) without contact before the cut: S01-003 (last contact on day
     # 90) and S01-004 (day 59) are lost; S01-005 (day 212) is not; S01-002 died.
-    adsl = derive_adsl(tables, adles, lost_after_days=182.625).set_index("USUBJID")
+    adsl = derive_adsl(tables, adles, cut=latest_date(tables), lost_after_days=182.625).set_index(
+        "USUBJID"
+    )
     assert adsl["LTFUFL"].to_dict() == {
         "S01-001": False,
         "S01-002": False,

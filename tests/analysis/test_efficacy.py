@@ -12,8 +12,10 @@ from sbrtlung.analysis.estimators import (
     cif_cluster_variance,
     complement_loglog_ci,
 )
+from sbrtlung.study import Horizon
 
-TIMES = {"1y": 365.25, "2y": 730.5}
+HORIZON = Horizon(730.5, 365.25, 30.4375)
+TIMES = HORIZON.times
 
 
 def make(n_patients=40, seed=1):
@@ -192,14 +194,13 @@ def test_analyse_gives_every_result_of_the_rule(table):
     result = efficacy.analyse(
         adtte,
         adsl,
-        times=TIMES,
+        horizon=HORIZON,
         reps=200,
         seed=7,
-        month_days=30.4375,
         lcr_null=0.8,
         alpha_one_sided=0.05,
     )
     pd.testing.assert_frame_equal(result.rates, rates)
-    assert result.primary == efficacy.primary_decision(rates, efficacy.HORIZON, 0.8)
+    assert result.primary == efficacy.primary_decision(rates, Horizon.KEY, 0.8)
     pd.testing.assert_frame_equal(result.medians, efficacy.medians(adtte, adsl, 30.4375))
     pd.testing.assert_frame_equal(result.pattern, efficacy.failure_pattern(adtte, adsl))

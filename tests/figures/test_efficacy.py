@@ -9,7 +9,9 @@ from sbrtlung.adam import derive_all
 from sbrtlung.analysis import efficacy
 from sbrtlung.figures import style, survival, swimmer
 from sbrtlung.reporting.formatter import Kind, with_interval
+from sbrtlung.study import Horizon
 from sbrtlung.synthetic.simulate import simulate_trial
+from sbrtlung.validation.period import latest_date
 
 HORIZON, MONTH, REPS, SEED = 730.5, 30.4375, 60, 11
 
@@ -18,14 +20,15 @@ HORIZON, MONTH, REPS, SEED = 730.5, 30.4375, 60, 11
 def cohort():
     """ADSL and ADTTE of a small synthetic trial, derived as the workflow derives them."""
     cfg = config.load(simulation={"n_patients": 30})
-    adam = derive_all(simulate_trial(cfg["simulation"], 5), cfg)
+    trial = simulate_trial(cfg["simulation"], 5)
+    adam = derive_all(trial, cfg, latest_date(trial))
     return adam["adsl"], adam["adtte"]
 
 
-def draw(name, adsl, adtte, **overrides):
-    kw = {"horizon_days": HORIZON, "month_days": MONTH} | overrides
+def draw(name, adsl, adtte, horizon_days=HORIZON):
+    kw = {"horizon": Horizon(horizon_days, 365.25, MONTH)}
     if name == "swimmer":
-        return swimmer.swimmer_figure(adsl, adtte, month_days=kw["month_days"])
+        return swimmer.swimmer_figure(adsl, adtte, month_days=MONTH)
     if name == "pfs_os":
         return survival.pfs_os_figure(adtte, **kw)
     function = getattr(survival, f"{name}_figure")

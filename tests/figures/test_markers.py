@@ -13,12 +13,14 @@ from sbrtlung.markers import cox as marker_cox
 from sbrtlung.reporting.formatter import Kind, p_value, with_interval
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.synthetic.simulate import simulate_trial
+from sbrtlung.validation.period import latest_date
 
 
 @pytest.fixture(scope="module")
 def adlb():
     cfg = config.load(simulation={"n_patients": 30})
-    return derive_all(simulate_trial(cfg["simulation"], 5), cfg)["adlb"]
+    trial = simulate_trial(cfg["simulation"], 5)
+    return derive_all(trial, cfg, latest_date(trial))["adlb"]
 
 
 def made_up_cox(seed: int = 2) -> pd.DataFrame:

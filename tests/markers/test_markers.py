@@ -20,6 +20,7 @@ from sbrtlung.markers import summary as markers
 from sbrtlung.reporting.formatter import p_value
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.synthetic.simulate import simulate_trial
+from sbrtlung.validation.period import latest_date
 
 LANDMARK = 61
 BASELINE, EOT_VALUE = marker_cox.VARIABLES[0], marker_cox.VARIABLES[1]
@@ -333,7 +334,8 @@ def test_competing_death_censors_local_failure(landmark_case):
 @pytest.fixture(scope="module")
 def trial():
     cfg = config.load(simulation={"n_patients": 40})
-    adam = derive_all(simulate_trial(cfg["simulation"], 3), cfg)
+    trial = simulate_trial(cfg["simulation"], 3)
+    adam = derive_all(trial, cfg, latest_date(trial))
     adlb, adsl, adtte = adam["adlb"], adam["adsl"], adam["adtte"]
     cox, remark = marker_cox.marker_models(adlb, adsl, adtte, LANDMARK)
     return adlb, adsl, adtte, cox, remark
@@ -424,7 +426,7 @@ def test_adjusted_os_hazard_ratio_per_sd_of_log2_nlr_covers_the_truth():
     labs = tables["labs"]
     tables["labs"] = labs[labs["analyte"].isin(["neutrophils", "lymphocytes", "crp"])]
     adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
+    adsl = derive_adsl(tables, adles, cut=latest_date(tables))
     adtte = derive_adtte(tables, adsl, adles, cfg["month_days"])
     adlb = derive_adlb(tables, adsl, cfg["lab_windows"], False)
     data = marker_cox.variable_data(adlb, adsl, adtte, "OS", BASELINE, LANDMARK)

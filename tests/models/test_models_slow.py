@@ -8,6 +8,7 @@ from sbrtlung import config
 from sbrtlung.adam import derive_all
 from sbrtlung.models import cv, data, summary
 from sbrtlung.synthetic.simulate import simulate_trial
+from sbrtlung.validation.period import latest_date
 
 PATIENTS = 2000
 REPEATS = 3
@@ -17,7 +18,8 @@ DISCRIMINATION = ("harrell_c", "uno_c", "auc_1y", "auc_2y")
 def pfs_gain(marker_log_hr: dict[str, float]) -> dict[str, tuple[float, float, float]]:
     """Gain of clinical + markers over clinical: metric -> (mean, lower, upper)."""
     c = config.load(simulation={"n_patients": PATIENTS, "marker_log_hr": marker_log_hr})
-    adam = derive_all(simulate_trial(c["simulation"], c["seed"]), c)
+    trial = simulate_trial(c["simulation"], c["seed"])
+    adam = derive_all(trial, c, latest_date(trial))
     cohort = data.cohort(
         adam["adsl"], adam["adtte"], adam["adlb"], "PFS", "full", c["landmark_days"]
     )

@@ -13,8 +13,11 @@ from sbrtlung.models import tables
 from sbrtlung.models.data import Cohort
 from sbrtlung.models.metrics import METRICS
 from sbrtlung.models.pipeline import MODELS
+from sbrtlung.study import Horizon
 
 DASH, MINUS, TO = "\u2013", "\u2212", "\u00a0to\u00a0"
+
+HORIZON = Horizon(730.5, 365.25, 30.4375)
 
 
 def cohort(endpoint: str, name: str, n: int = 12) -> Cohort:
@@ -98,7 +101,7 @@ def calibration() -> pd.DataFrame:
 
 
 def test_models_table_heads_each_cohort_once_and_signs_the_gains():
-    table = tables.models_table(performance(), gains())
+    table = tables.models_table(performance(), gains(), HORIZON)
     frame = table.frame
     assert list(frame.columns[:5]) == ["Endpoint", "Cohort", "n", "Events", "Model"]
     clinical = frame[(frame["Endpoint"] == "PFS") & (frame["Cohort"] == "full")].iloc[0]
@@ -122,8 +125,7 @@ def test_tripod_tables_print_predictors_in_words_and_shared_methods_once():
         folds=5,
         repeats=20,
         landmark_days=61,
-        horizon_days=730.5,
-        year_days=365.25,
+        horizon=HORIZON,
     )
     assert "{#tbl-tripod-methods}" in table.markdown and "{#tbl-tripod}" in table.markdown
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", table.markdown)  # no column names
@@ -159,11 +161,11 @@ def test_model_figures_draw_every_model_and_tertile():
     repeats = perf.assign(repeat=1, value=perf["mean"])[
         ["endpoint", "cohort", "model", "metric", "repeat", "value"]
     ]
-    fig = model_figures.performance_figure(perf, repeats)
+    fig = model_figures.performance_figure(perf, repeats, HORIZON)
     assert len(fig.axes) == len(METRICS) * 2
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == ["Progression-free survival", "Overall survival"]
-    calib = model_figures.calibration_figure(calibration(), 730.5, 365.25)
+    calib = model_figures.calibration_figure(calibration(), HORIZON)
     marker = model_figures.MARKERS["clinical"]
     drawn = [line for ax in calib.axes for line in ax.get_lines() if line.get_marker() == marker]
     assert sum(len(line.get_xdata()) for line in drawn) == len(calibration())

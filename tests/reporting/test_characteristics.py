@@ -10,6 +10,7 @@ from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.reporting import characteristics as ch
 from sbrtlung.schemas import vocabulary as v
+from sbrtlung.validation.period import latest_date
 from tests.adam.cohort import cohort
 
 
@@ -97,7 +98,7 @@ def adles(tables):
 
 @pytest.fixture(scope="module")
 def adsl(tables, adles):
-    return derive_adsl(tables, adles)
+    return derive_adsl(tables, adles, cut=latest_date(tables))
 
 
 def cells(line: str) -> int:
@@ -262,7 +263,7 @@ def test_realistic_cohort_tables_agree():
 
     trial = simulate_trial(config.load()["simulation"], 7)
     adles = derive_adles(trial)
-    adsl = derive_adsl(trial, adles)
+    adsl = derive_adsl(trial, adles, cut=latest_date(trial))
     base, les, sb = ch.baseline(adsl), ch.lesions(adles), ch.sbrt(adles)
     site = ch.sites(trial["screening"], adsl).frame.set_index(["item", "site"])
     n_saf = int(adsl["SAFFL"].sum())

@@ -6,6 +6,7 @@ import pandas as pd
 from sbrtlung.analysis import efficacy
 from sbrtlung.analysis.safety import worst_grade_table
 from sbrtlung.reporting import results_tables
+from sbrtlung.study import Horizon
 
 DASH = "\u2013"
 
@@ -48,7 +49,7 @@ def medians() -> pd.DataFrame:
 
 
 def test_efficacy_table_prints_sets_and_methods_in_words():
-    table = results_tables.efficacy_table(rates(), medians())
+    table = results_tables.efficacy_table(rates(), medians(), Horizon(730.5, 365.25, 30.4375))
     frame = table.frame.set_index("Endpoint")
     lcr = frame.loc[next(r.label for r in efficacy.RATES if r.key == "lcr")]
     assert lcr["Set"] == "Safety" and lcr["Units (events)"] == "60 (6)"

@@ -7,12 +7,14 @@ from sbrtlung.adam import derive_all
 from sbrtlung.analysis import efficacy
 from sbrtlung.synthetic.simulate import simulate_trial
 from sbrtlung.synthetic.truth import RATE_TRUTHS, true_values
+from sbrtlung.validation.period import latest_date
 
 
 @pytest.mark.slow
 def test_pipeline_recovers_the_true_two_year_rates():
     c = config.load(simulation={"n_patients": 4000, "n_sites": 10})
-    adam = derive_all(simulate_trial(c["simulation"], seed=2024), c)
+    trial = simulate_trial(c["simulation"], seed=2024)
+    adam = derive_all(trial, c, latest_date(trial))
     adsl, adtte = adam["adsl"], adam["adtte"]
     rates = efficacy.rates(adtte, adsl, {"2y": c["horizon_days"]}, 400, 1, 0.05)
     truth = true_values(c["simulation"])

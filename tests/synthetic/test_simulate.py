@@ -14,7 +14,7 @@ from sbrtlung.synthetic import truth
 from sbrtlung.synthetic.simulate import FLOAT_DECIMALS, simulate_trial, write_exports
 from sbrtlung.validation.exports import read_exports
 
-H = truth.HORIZON_DAYS
+H = truth.TARGET_DAYS
 Z99 = 2.5758
 
 

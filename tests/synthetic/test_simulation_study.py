@@ -16,6 +16,7 @@ from sbrtlung.analysis import efficacy
 from sbrtlung.synthetic import simulation_study
 from sbrtlung.synthetic.simulate import simulate_trial, write_exports
 from sbrtlung.validation.gate import validate_exports
+from sbrtlung.validation.period import latest_date
 from tests.workflow.test_workflow import workflow_copy
 
 TINY = {"replicates": 2, "batches": 1, "bootstrap_reps": 20}
@@ -298,7 +299,7 @@ def test_direct_tables_give_the_rates_of_the_csv_files_and_the_gate(tmp_path):
     write_exports(simulate_trial(sim, seeds[0]), tmp_path)
     tables, findings = validate_exports(tmp_path, c)
     assert not (findings["severity"] == "FATAL").any()
-    adam = derive_all(tables, c)
+    adam = derive_all(tables, c, latest_date(tables))
     reps = c["simulation_study"]["bootstrap_reps"]
     times = {"2y": c["horizon_days"]}
     gated = efficacy.rates(adam["adtte"], adam["adsl"], times, reps, seeds[1], 0.05)

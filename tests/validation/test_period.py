@@ -7,17 +7,26 @@ import pandas as pd
 import pytest
 
 from sbrtlung import config
-from sbrtlung.synthetic.simulate import STUDY_START, study_dates
-from sbrtlung.validation.period import analysis_cut, check, study_period
+from sbrtlung.study import StudyPeriod, synthetic_dates
+from sbrtlung.synthetic.simulate import STUDY_START, simulate_trial
+from sbrtlung.validation.period import (
+    LATEST_SOURCE,
+    analysis_period,
+    check,
+    latest_date,
+    settings,
+    study_period,
+)
 
 TODAY = dt.date(2030, 5, 17)
 
 
 def test_synthetic_trial_uses_its_simulated_dates():
     c = config.load()
-    start, cut = study_dates(c["simulation"])
+    start, cut = synthetic_dates(c["simulation"])
     period = study_period(c, today=TODAY)
-    assert period.cut == pd.Timestamp(cut) == analysis_cut(c)
+    assert period.cut == pd.Timestamp(cut)
+    assert analysis_period(period, {}) == period
     assert period.start == pd.Timestamp(start)
     assert "simulated data cut" in period.cut_source
     # accrual 24 + minimum follow-up 24 months after the start; first record 39 days before
@@ -31,7 +40,7 @@ def test_configured_dates_win():
     period = study_period(c, today=TODAY)
     assert (period.start, period.cut) == (pd.Timestamp("2019-01-01"), pd.Timestamp("2024-06-30"))
     assert period.cut_source == "config data_cut" and period.start_source == "config study_start"
-    assert analysis_cut(c) == pd.Timestamp("2024-06-30")
+    assert analysis_period(period, {}) == period
 
 
 def test_real_exports_without_a_cut_are_bounded_by_the_run_day_but_never_analysed_so():
@@ -39,7 +48,38 @@ def test_real_exports_without_a_cut_are_bounded_by_the_run_day_but_never_analyse
     period = study_period(c, today=TODAY)
     assert period.cut == pd.Timestamp(TODAY) and "day of the run" in period.cut_source
     assert period.start == pd.Timestamp("2000-01-01") and "default" in period.start_source
-    assert analysis_cut(c) is None  # ADSL takes the latest date of the exports
+    # The analysis never depends on the day of the run: its cut is the exports' latest date.
+    tables = simulate_trial(c["simulation"], 3)
+    analysed = analysis_period(period, tables)
+    assert analysed.cut == latest_date(tables) < pd.Timestamp(TODAY)
+    assert analysed.cut_source == LATEST_SOURCE and analysed.start == period.start
+
+
+def test_the_synthetic_trial_dates_nothing_outside_its_period():
+    c = config.load()
+    tables = simulate_trial(c["simulation"], 3)
+    start, cut = (pd.Timestamp(day) for day in synthetic_dates(c["simulation"]))
+    dates = [
+        frame[column].dropna()
+        for stem, frame in tables.items()
+        for column in frame.select_dtypes("datetime").columns
+        if column != "surgery_date"
+    ]
+    assert start <= min(d.min() for d in dates) and max(d.max() for d in dates) <= cut
+
+
+def test_the_period_round_trips_through_its_file(tmp_path):
+    period = study_period(config.load(data_cut="2024-06-30", study_start="2019-01-01"))
+    period.write(tmp_path / "period.json")
+    assert StudyPeriod.read(tmp_path / "period.json") == period
+    assert '"cut": "2024-06-30"' in (tmp_path / "period.json").read_text()
+
+
+def test_the_gate_reads_only_the_settings_the_period_depends_on():
+    synthetic = settings(config.load())
+    assert set(synthetic) == {"raw_dir", "data_cut", "study_start", "simulation"}
+    assert set(synthetic["simulation"]) == {"accrual_months", "min_follow_up_months"}
+    assert "simulation" not in settings(config.load(raw_dir="/data/exports"))
 
 
 def test_yaml_dates_are_read_as_iso_text():

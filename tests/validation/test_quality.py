@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from sbrtlung import config
+from sbrtlung.study import horizon_of
 from sbrtlung.validation import quality
 from sbrtlung.validation.checks import rules_table
 from sbrtlung.validation.findings import Finding, to_frame
@@ -40,7 +41,7 @@ CONFIG = config.load(quality={"max_course_days": 21})
 
 @pytest.fixture(scope="module")
 def table():
-    return quality.data_quality(FINDINGS, TABLES, CONFIG)
+    return quality.data_quality(FINDINGS, TABLES, CONFIG["quality"], horizon_of(CONFIG))
 
 
 def test_findings_are_attributed_to_their_patients():
@@ -131,7 +132,9 @@ def test_realistic_trial(tmp_path):
     findings.to_csv(tmp_path / "report.csv", index=False, lineterminator="\n")
     write_tables(tables, tmp_path / "validated")
     typed = read_tables(sorted((tmp_path / "validated").glob("*.parquet")))
-    table = quality.data_quality(quality.read_findings(tmp_path / "report.csv"), typed, cfg)
+    table = quality.data_quality(
+        quality.read_findings(tmp_path / "report.csv"), typed, cfg["quality"], horizon_of(cfg)
+    )
     rules = table.frame[table.frame["section"] == "rule"].set_index(["severity", "rule"])
     counts = findings.groupby(["severity", "rule"]).size()
     for key, n in counts.items():

@@ -10,7 +10,7 @@ from sbrtlung.validation.gate import (
     GateFailed,
     fatal_summary,
     main,
-    passed_tables,
+    passed,
     report,
     report_markdown,
     validate_exports,
@@ -58,10 +58,12 @@ def test_what_the_report_rule_and_the_gate_rule_get(failing, tmp_path):
     pd.testing.assert_frame_equal(written.findings, findings)
     assert written.markdown == report_markdown(findings, tables, study_period(config))
     with pytest.raises(GateFailed, match="validation FAILED: 2 FATAL") as failed:
-        passed_tables(failing, config, [], "the/report.md")
+        passed(failing, config, [], "the/report.md")
     assert str(failed.value).endswith("full report: the/report.md")
     clean = write_folder(clean_rows(), tmp_path / "clean")
-    assert sorted(passed_tables(clean, gate_config(clean), [], "r.md")) == sorted(EXPORTS)
+    through = passed(clean, gate_config(clean), [], "r.md")
+    assert sorted(through.tables) == sorted(EXPORTS)
+    assert through.period == study_period(gate_config(clean))  # configured: as checked
 
 
 def test_report_of_a_clean_folder(tmp_path):

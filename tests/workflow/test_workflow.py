@@ -14,44 +14,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench import scratch
 from sbrtlung import config
 from sbrtlung.manuscript.numbers import untraced_numbers
 from sbrtlung.manuscript.typography import problems
 from sbrtlung.redcap.locate import COLUMNS
 from sbrtlung.schemas.raw import EXPORTS
-from sbrtlung.synthetic.simulate import study_dates
+from sbrtlung.study import synthetic_dates
+from tests.workflow.runs import snakemake, workflow_copy
 
 SIMULATED_START, SIMULATED_CUT = (
-    f"{day}" for day in study_dates(config.load(simulation={"n_patients": 40})["simulation"])
+    f"{day}" for day in synthetic_dates(config.load(simulation={"n_patients": 40})["simulation"])
 )
-SMALL = (
-    "bootstrap_reps: 100\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
-    "simulation_study:\n  replicates: 4\n  batches: 2\n  bootstrap_reps: 50\n"
-)
-
-
-def workflow_copy(target: Path) -> Path:
-    """The workflow, its profiles and the small config in a fresh folder (bench/scratch.py)."""
-    assert not target.exists()
-    scratch.workflow_copy(target)
-    (target / "small.yaml").write_text(SMALL)
-    return target
-
-
-def snakemake(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
-    command += ["--configfile", "small.yaml"]
-    return subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=600)
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    folder = workflow_copy(tmp_path_factory.mktemp("run") / "wf")
-    done = snakemake(folder)
-    assert done.returncode == 0, done.stderr[-3000:]
-    (folder / "snakemake.err").write_text(done.stderr)
-    return folder
 
 
 def test_the_run_ends_by_naming_the_paper_without_shell_noise(default_run):

@@ -8,12 +8,13 @@ import pandas as pd
 
 
 def derive_all(
-    tables: dict[str, pd.DataFrame], config: dict, cut: pd.Timestamp | None = None
+    tables: dict[str, pd.DataFrame], config: dict, cut: pd.Timestamp
 ) -> dict[str, pd.DataFrame]:
     """Every analysis dataset from typed export tables, in the order the workflow derives them.
 
     The workflow runs one rule per dataset; tests, benchmarks and the simulation study call
-    this to get exactly the same datasets in one step. `cut`: the data cut (`derive_adsl`).
+    this to get exactly the same datasets in one step. `cut`: the data cut the gate resolved
+    (`derive_adsl`).
     """
     from .adae import derive_adae
     from .adlb import derive_adlb
@@ -22,7 +23,7 @@ def derive_all(
     from .adtte import derive_adtte
 
     adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles, config["lost_to_follow_up_days"], cut)
+    adsl = derive_adsl(tables, adles, cut=cut, lost_after_days=config["lost_to_follow_up_days"])
     return {
         "adles": adles,
         "adsl": adsl,

@@ -23,30 +23,21 @@ COVARIATES = {
 }
 
 
-def data_cut(tables: dict[str, pd.DataFrame]) -> pd.Timestamp:
-    """The latest date in any export: the data cut, as far as the exports can tell."""
-    dates = [
-        frame[column].max()
-        for frame in tables.values()
-        for column in frame.select_dtypes("datetime").columns
-    ]
-    return max(d for d in dates if not pd.isna(d))
-
-
 def derive_adsl(
     tables: dict[str, pd.DataFrame],
     adles: pd.DataFrame,
+    *,
+    cut: pd.Timestamp,
     lost_after_days: float = 365.25,
-    cut: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Subject-level dataset (SAP 3).
 
     TRTSDY/TRTEDY: first start and last end over the treated lesions (ADLES.TRTFL: at least
     one fraction delivered). Populations: ENRL all; SAF a treated lesion; EFF SAF with a
     follow-up scan; PP SAF with every planned fraction delivered on every lesion. LSTASDY:
-    last scan, any lesion. DCUTDY: the data cut, `cut` (configured or simulated,
-    `sbrtlung.validation.period.analysis_cut`), else the latest date of any export; LTFUFL:
-    alive, with no contact in the `lost_after_days` before the data cut (lost to follow-up).
+    last scan, any lesion. DCUTDY: the data cut `cut`, as the gate resolved it
+    (`results/validation/period.json`, `sbrtlung.validation.period`); LTFUFL: alive, with no
+    contact in the `lost_after_days` before the data cut (lost to follow-up).
     """
     patients = tables["patients"].reset_index(drop=True)
     enrollment = patients.set_index("patient_id")["enrollment_date"]
@@ -79,7 +70,6 @@ def derive_adsl(
     adsl["LSTASDY"] = ids.map(last_scan).astype("Int64")
     adsl["NSCAN"] = ids.map(scans.groupby("patient_id")["assessment_date"].nunique())
     adsl["NSCAN"] = adsl["NSCAN"].fillna(0).astype("Int64")
-    cut = data_cut(tables) if cut is None else cut
     adsl["DCUTDY"] = study_day(pd.Series(cut, index=ids.index), ids, enrollment)
     silent = adsl["DCUTDY"] - adsl["LSTCNTDY"]
     adsl["LTFUFL"] = (~adsl["DTHFL"] & (silent > lost_after_days)).astype(bool)

@@ -28,6 +28,7 @@ from sbrtlung.analysis.estimators import (
     median_follow_up,
     survival_at,
 )
+from sbrtlung.study import Horizon
 
 Population = Literal["SAF", "EFF", "PP"]
 CiMethod = Literal["cluster_ij", "percentile_bootstrap", "greenwood"]
@@ -114,7 +115,6 @@ RATES: tuple[Rate, ...] = (
 )
 
 FLAGS = {"SAF": "SAFFL", "EFF": "EFFFL", "PP": "PPFL"}
-HORIZON = "2y"  # the time of `times` at which the primary decision is taken
 LIMITS = ("estimate", "lower95", "upper95", "lower_decision", "upper_decision")
 
 
@@ -364,18 +364,18 @@ def analyse(
     adtte: pd.DataFrame,
     adsl: pd.DataFrame,
     *,
-    times: dict[str, float],
+    horizon: Horizon,
     reps: int,
     seed: int,
-    month_days: float,
     lcr_null: float,
     alpha_one_sided: float,
 ) -> EfficacyResults:
-    """Every efficacy result of SAP 4; the primary decision is taken at `HORIZON`."""
-    table = rates(adtte, adsl, times, reps, seed, alpha_one_sided)
+    """Every efficacy result of SAP 4: the rates at one year and at the horizon, where the
+    primary decision is taken."""
+    table = rates(adtte, adsl, horizon.times, reps, seed, alpha_one_sided)
     return EfficacyResults(
         table,
-        medians(adtte, adsl, month_days),
-        primary_decision(table, HORIZON, lcr_null),
+        medians(adtte, adsl, horizon.month_days),
+        primary_decision(table, Horizon.KEY, lcr_null),
         failure_pattern(adtte, adsl),
     )

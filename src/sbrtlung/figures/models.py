@@ -36,9 +36,10 @@ from sbrtlung.figures.style import (
     notice_figure,
     paper,
 )
-from sbrtlung.models.metrics import LABELS, LOWER_IS_BETTER, METRICS
+from sbrtlung.models.metrics import LOWER_IS_BETTER, METRICS, labels
 from sbrtlung.models.pipeline import MODELS
 from sbrtlung.reporting.formatter import in_sentence
+from sbrtlung.study import Horizon
 
 ENDPOINT_TITLES = {"PFS": "Progression-free survival", "OS": "Overall survival"}
 COHORT_TITLES = {"full": "All patients", "landmark": "Landmark cohort"}
@@ -79,12 +80,15 @@ def _model_legend(fig: Figure, models: list[str]) -> None:
     fig.legend(handles, labels, loc="outside upper center", ncols=len(models))
 
 
-def performance_figure(performance: pd.DataFrame, repeat_metrics: pd.DataFrame) -> Figure:
+def performance_figure(
+    performance: pd.DataFrame, repeat_metrics: pd.DataFrame, horizon: Horizon
+) -> Figure:
     """Each metric of each model with its spread over the CV repeats (module docstring)."""
     if performance.empty:
         return notice_figure(NO_MODEL)
     endpoints = [e for e in ENDPOINT_TITLES if e in set(performance["endpoint"])]
     positions = _positions(performance)
+    metric_labels = labels(horizon)
     with paper():
         fig = new_figure(PAGE_WIDTH, LEGEND_HEIGHT + PANEL_HEIGHT * len(METRICS))
         axes = fig.subplots(len(METRICS), len(endpoints), sharex=True, squeeze=False)
@@ -103,7 +107,7 @@ def performance_figure(performance: pd.DataFrame, repeat_metrics: pd.DataFrame) 
                 if metric not in LOWER_IS_BETTER:
                     ax.axhline(0.5, color=GREY, linewidth=0.6, linestyle=(0, (2, 2)), zorder=1)
                 if col == 0:
-                    ax.set_ylabel(LABELS[metric].replace(" (", "\n("), size=SMALL_SIZE)
+                    ax.set_ylabel(metric_labels[metric].replace(" (", "\n("), size=SMALL_SIZE)
         _cohort_ticks(axes[-1, 0], positions)
         for ax in axes[-1, 1:]:
             _cohort_ticks(ax, positions)
@@ -171,14 +175,14 @@ def _risk_limit(calibration: pd.DataFrame) -> float:
     return float(min(1.0, max(0.2, np.ceil(round((top + 0.05) * 10, 9)) / 10)))
 
 
-def calibration_figure(calibration: pd.DataFrame, horizon_days: float, year_days: float) -> Figure:
+def calibration_figure(calibration: pd.DataFrame, horizon: Horizon) -> Figure:
     """Observed against predicted risk by tertile, per cohort and endpoint (module docstring)."""
     if calibration.empty:
         return notice_figure(NO_MODEL)
     endpoints = [e for e in ENDPOINT_TITLES if e in set(calibration["endpoint"])]
     cohorts = [c for c in COHORT_TITLES if c in set(calibration["cohort"])]
     limits = {e: _risk_limit(calibration[calibration["endpoint"] == e]) for e in endpoints}
-    years = f"{horizon_days / year_days:g}-year"
+    years = horizon.adjective
     panel = (PAGE_WIDTH - 0.3) / len(endpoints)
     with paper():
         fig = new_figure(PAGE_WIDTH, LEGEND_HEIGHT + panel * len(cohorts))

@@ -7,7 +7,7 @@ table says how little is left at the end.
 
 Choices where the SAP is silent:
 
-- The 2-year value drawn is the curve at `horizon_days` (24 months of `month_days`), marked
+- The value drawn at the horizon is the curve at `horizon.days` (24 months by default), marked
   by a dotted vertical line and a dot on each curve, its value and CI in the legend. The
   CIs are those of the efficacy table: for the cumulative incidence of local failure per
   lesion (the complement of the primary local control rate) the patient-cluster
@@ -61,6 +61,7 @@ from sbrtlung.figures.style import (
     risk_table_height,
 )
 from sbrtlung.reporting.formatter import Kind, with_interval
+from sbrtlung.study import Horizon
 
 PLOT_HEIGHT = 2.2
 LEVEL = 0.95
@@ -167,9 +168,9 @@ def _horizon_marker(ax: Axes, horizon_months: float) -> None:
     ax.axvline(horizon_months, color=GREY, linewidth=0.6, linestyle=(0, (2, 2)), zorder=1)
 
 
-def _horizon_title(horizon_days: float, month_days: float) -> str:
-    """Legend title naming the horizon in months (24 for the default 730.5 days)."""
-    return f"At {round(horizon_days / month_days, 1):g} months, % (95% CI)"
+def _horizon_title(horizon: Horizon) -> str:
+    """Legend title naming the horizon in months ("At 24 months" for 730.5 days)."""
+    return f"At {horizon.months_label}, % (95% CI)"
 
 
 def _legend_above(ax: Axes, title: str) -> None:
@@ -185,11 +186,10 @@ def _legend_above(ax: Axes, title: str) -> None:
     )
 
 
-def local_failure_figure(
-    adtte: pd.DataFrame, *, horizon_days: float, month_days: float, reps: int, seed: int
-) -> Figure:
+def local_failure_figure(adtte: pd.DataFrame, *, horizon: Horizon, reps: int, seed: int) -> Figure:
     """Cumulative incidence of local failure per lesion (Aalen-Johansen, death competing) with
     its cluster IJ band, 1 - Kaplan-Meier as the sensitivity curve, and lesions at risk."""
+    horizon_days, month_days = horizon.days, horizon.month_days
     data = endpoint_times(adtte, "LF")
     aj = aalen_johansen(data.time, data.status)
     km = kaplan_meier(data.time, data.event)
@@ -203,7 +203,6 @@ def local_failure_figure(
     end = float(data.time.max())
     band = grid <= end  # the horizon may lie beyond the follow-up; the band stops with it
     ticks = month_ticks(end / month_days)
-    horizon = horizon_days / month_days
     cif_color, km_color = OKABE_ITO["vermillion"], OKABE_ITO["blue"]
     with paper():
         fig = new_figure(COLUMN_WIDTH, _height(4, 1))
@@ -233,30 +232,32 @@ def local_failure_figure(
             linestyle="--",
             label=f"1 \N{MINUS SIGN} Kaplan-Meier, death censored: {km_h.text()}",
         )
-        _horizon_marker(ax, horizon)
+        _horizon_marker(ax, horizon.months)
         if cif_h.estimable:
-            ax.plot([horizon], [cif_h.estimate], "o", color=cif_color, markersize=3.5)
+            ax.plot([horizon.months], [cif_h.estimate], "o", color=cif_color, markersize=3.5)
         if km_h.estimable:
-            ax.plot([horizon], [km_h.estimate], "o", color=km_color, markersize=3.5, mfc="white")
+            ax.plot(
+                [horizon.months], [km_h.estimate], "o", color=km_color, markersize=3.5, mfc="white"
+            )
         _percent_axis(ax, incidence_upper_limit(upper[band], aj.cif, 1 - km.survival))
         ax.set_ylabel("Cumulative incidence of local failure")
         _time_axis(ax, ticks, "Months since SBRT of the nodule")
-        _legend_above(ax, _horizon_title(horizon_days, month_days))
+        _legend_above(ax, _horizon_title(horizon))
         counts = numbers_at_risk(data.time, ticks * month_days)
         draw_at_risk(table, ticks, [RiskRow("Nodules", "black", counts)], "Number at risk")
     return fig
 
 
-def pfs_os_figure(adtte: pd.DataFrame, *, horizon_days: float, month_days: float) -> Figure:
+def pfs_os_figure(adtte: pd.DataFrame, *, horizon: Horizon) -> Figure:
     """Kaplan-Meier PFS and OS side by side with log(-log) 95% bands, censoring ticks, the
-    2-year value and patients at risk."""
+    value at the horizon and patients at risk."""
+    horizon_days, month_days = horizon.days, horizon.month_days
     panels = [
         ("PFS", "A", "Progression-free survival", OKABE_ITO["blue"]),
         ("OS", "B", "Overall survival", OKABE_ITO["green"]),
     ]
     data = {code: endpoint_times(adtte, code) for code, *_ in panels}
     ticks = month_ticks(max(float(d.time.max()) for d in data.values()) / month_days)
-    horizon = horizon_days / month_days
     with paper():
         fig = new_figure(PAGE_WIDTH, _height(4, 1) + LINE)  # + the panel title
         for (code, letter, name, color), sub in zip(panels, fig.subfigures(1, 2), strict=True):
@@ -294,13 +295,13 @@ def pfs_os_figure(adtte: pd.DataFrame, *, horizon_days: float, month_days: float
                 markeredgewidth=0.8,
                 label="Censored",
             )
-            _horizon_marker(ax, horizon)
+            _horizon_marker(ax, horizon.months)
             if value.estimable:
-                ax.plot([horizon], [value.estimate], "o", color=color, markersize=3.5)
+                ax.plot([horizon.months], [value.estimate], "o", color=color, markersize=3.5)
             _percent_axis(ax, 1.0)
             ax.set_ylabel(name)
             _time_axis(ax, ticks, "Months since first SBRT")
-            _legend_above(ax, _horizon_title(horizon_days, month_days))
+            _legend_above(ax, _horizon_title(horizon))
             sub.suptitle(f"{letter}  {name}", x=0.02, ha="left", fontweight="bold", size=LABEL_SIZE)
             counts = numbers_at_risk(d.time, ticks * month_days)
             draw_at_risk(table, ticks, [RiskRow("Patients", "black", counts)], "Number at risk")
@@ -308,10 +309,11 @@ def pfs_os_figure(adtte: pd.DataFrame, *, horizon_days: float, month_days: float
 
 
 def failure_patterns_figure(
-    adtte: pd.DataFrame, *, horizon_days: float, month_days: float, reps: int, seed: int
+    adtte: pd.DataFrame, *, horizon: Horizon, reps: int, seed: int
 ) -> Figure:
     """Cumulative incidence of local (per patient), regional and distant failure, death
-    competing, with the 2-year values and patients at risk per endpoint."""
+    competing, with the values at the horizon and patients at risk per endpoint."""
+    horizon_days, month_days = horizon.days, horizon.month_days
     curves = [
         ("LFPT", "Local", OKABE_ITO["vermillion"], "-"),
         ("RR", "Regional", OKABE_ITO["green"], "--"),
@@ -319,7 +321,6 @@ def failure_patterns_figure(
     ]
     data = {code: endpoint_times(adtte, code) for code, *_ in curves}
     ticks = month_ticks(max(float(d.time.max()) for d in data.values()) / month_days)
-    horizon = horizon_days / month_days
     with paper():
         fig = new_figure(COLUMN_WIDTH, _height(len(curves) + 1, len(curves)))
         ax, table = _panel(fig, len(curves))
@@ -340,13 +341,13 @@ def failure_patterns_figure(
                 label=f"{label}: {value.text()}",
             )
             if value.estimable:
-                ax.plot([horizon], [value.estimate], "o", color=color, markersize=3)
+                ax.plot([horizon.months], [value.estimate], "o", color=color, markersize=3)
             drawn.append(aj.cif)
             rows.append(RiskRow(label, color, numbers_at_risk(d.time, ticks * month_days)))
-        _horizon_marker(ax, horizon)
+        _horizon_marker(ax, horizon.months)
         _percent_axis(ax, incidence_upper_limit(*drawn))
         ax.set_ylabel("Cumulative incidence (death competing)")
         _time_axis(ax, ticks, "Months since first SBRT")
-        _legend_above(ax, _horizon_title(horizon_days, month_days))
+        _legend_above(ax, _horizon_title(horizon))
         draw_at_risk(table, ticks, rows, "Number at risk")
     return fig

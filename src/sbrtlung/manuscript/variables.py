@@ -44,6 +44,7 @@ from sbrtlung.manuscript import shortcodes
 from sbrtlung.manuscript.render import load_project
 from sbrtlung.reporting.formatter import Kind, interval, missing, number, with_interval
 from sbrtlung.reporting.key_results import ENTRY_FIELDS, POINT_FIELDS, typed
+from sbrtlung.study import Study
 
 KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 CONFIG_EXCLUDED = frozenset({"raw_dir", "simulation", "study"})
@@ -205,13 +206,15 @@ def _typed_config(values: dict, schema: dict) -> dict:
 
 def quoted_config(config: dict) -> dict:
     """The config values the methods section quotes, typed by the schema, with the horizon
-    and landmark in months and years."""
+    and landmark in months and years (`sbrtlung.study`) and the horizon in words."""
     quoted = {k: v for k, v in config.items() if k not in CONFIG_EXCLUDED}
     quoted = _typed_config(quoted, config_module.schema())
+    study = Study.from_config(config)
     derived = {
-        "horizon_months": typed(config["horizon_days"] / config["month_days"], Kind.MONTHS),
-        "horizon_years": typed(config["horizon_days"] / config["year_days"], Kind.NUMBER),
-        "landmark_months": typed(config["landmark_days"] / config["month_days"], Kind.MONTHS),
+        "horizon_months": typed(study.horizon.months, Kind.MONTHS),
+        "horizon_years": typed(study.horizon.years, Kind.NUMBER),
+        "horizon_in_words": study.horizon.words,
+        "landmark_months": typed(study.landmark_months, Kind.MONTHS),
     }
     _add(quoted, derived, ("config",))
     return quoted

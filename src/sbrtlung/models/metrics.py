@@ -40,15 +40,22 @@ from sksurv.nonparametric import CensoringDistributionEstimator
 from sksurv.util import Surv
 
 from sbrtlung.reporting.formatter import Kind
+from sbrtlung.study import Horizon
 
 METRICS = ("harrell_c", "uno_c", "auc_1y", "auc_2y", "ibs")
-LABELS = {
-    "harrell_c": "Harrell's C",
-    "uno_c": "Uno's C (2 years)",
-    "auc_1y": "AUC at 1 year",
-    "auc_2y": "AUC at 2 years",
-    "ibs": "Integrated Brier score (2 years)",
-}
+
+
+def labels(horizon: Horizon) -> dict[str, str]:
+    """Each metric in words, at the configured horizon ("Uno's C (2 years)")."""
+    return {
+        "harrell_c": "Harrell's C",
+        "uno_c": f"Uno's C ({horizon.years_label})",
+        "auc_1y": "AUC at 1 year",
+        "auc_2y": f"AUC at {horizon.years_label}",
+        "ibs": f"Integrated Brier score ({horizon.years_label})",
+    }
+
+
 KINDS = {metric: Kind.C_STATISTIC for metric in METRICS} | {"ibs": Kind.BRIER_SCORE}
 LOWER_IS_BETTER = frozenset({"ibs"})
 IBS_POINTS = 101

@@ -7,15 +7,18 @@ Metrics print as "mean (2.5th–97.5th percentile over repeats)", gains with the
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from sbrtlung.markers.summary import LABELS as MARKER_LABELS
 from sbrtlung.markers.summary import TIMEPOINT_LABELS
 from sbrtlung.models.data import DYNAMIC_TIMEPOINTS, ENDPOINTS, GROUP_SCALES, Cohort
-from sbrtlung.models.metrics import KINDS, LABELS, METRICS
+from sbrtlung.models.metrics import KINDS, METRICS, labels
 from sbrtlung.models.pipeline import ALPHA_MIN_RATIO, L1_RATIO, MODEL_BY_NAME, N_ALPHAS
 from sbrtlung.reporting.formatter import Kind, in_sentence, n_pct, number, with_interval
 from sbrtlung.reporting.tables import Table, first_only, markdown_table
+from sbrtlung.study import Horizon
 
 ENDPOINT_LABELS = {"PFS": "Progression-free survival", "OS": "Overall survival"}
 COHORT_LABELS = {"full": "all patients", "landmark": "landmark cohort"}
@@ -40,13 +43,17 @@ CLINICAL_LABELS = {
 }
 # The printed table's metrics: AUC at 1 year is in the CSV and the TRIPOD+AI report.
 PRINTED = ("harrell_c", "uno_c", "auc_2y", "ibs")
-METRIC_SHORT = {
-    "harrell_c": "Harrell's C",
-    "uno_c": "Uno's C",
-    "auc_1y": "AUC 1 year",
-    "auc_2y": "AUC 2 years",
-    "ibs": "IBS",
-}
+
+
+def metric_short(horizon: Horizon) -> dict[str, str]:
+    """Each metric as a column of the printed table."""
+    return {
+        "harrell_c": "Harrell's C",
+        "uno_c": "Uno's C",
+        "auc_1y": "AUC 1 year",
+        "auc_2y": f"AUC {horizon.years_label}",
+        "ibs": "IBS",
+    }
 
 
 def predictor_label(column: str) -> str:
@@ -76,14 +83,15 @@ def _label(model: str) -> str:
     return MODEL_BY_NAME[model].label
 
 
-def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
+def models_table(performance: pd.DataFrame, gains: pd.DataFrame, horizon: Horizon) -> Table:
     """Per endpoint and cohort: each model's metrics, then its paired gains.
 
     The frame (CSV) has endpoint, cohort, its size, the row and every metric in their own
     columns; the Markdown heads each endpoint and cohort with one row and lists its models
     under it, with the metrics of `PRINTED`.
     """
-    columns = [METRIC_SHORT[m] for m in METRICS]
+    short = metric_short(horizon)
+    columns = [short[m] for m in METRICS]
     records, shown = [], []
     for (endpoint, cohort), perf in performance.groupby(["endpoint", "cohort"], sort=False):
         first = perf.iloc[0]
@@ -96,7 +104,7 @@ def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
         for model, rows_m in perf.groupby("model", sort=False):
             by_metric = rows_m.set_index("metric")
             cells = {
-                METRIC_SHORT[m]: metric_text(m, *by_metric.loc[m, ["mean", "lower", "upper"]])
+                short[m]: metric_text(m, *by_metric.loc[m, ["mean", "lower", "upper"]])
                 for m in METRICS
             }
             records.append(where | {"Model": _label(model)} | cells)
@@ -106,13 +114,12 @@ def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
             by_metric = rows_g.set_index("metric")
             name = f"Gain, {in_sentence(_label(model))} vs {in_sentence(_label(reference))}"
             cells = {
-                METRIC_SHORT[m]: gain_text(*by_metric.loc[m, ["mean", "lower", "upper"]])
-                for m in METRICS
+                short[m]: gain_text(*by_metric.loc[m, ["mean", "lower", "upper"]]) for m in METRICS
             }
             records.append(where | {"Model": name} | cells)
             shown.append({"Model": name} | cells)
     frame = pd.DataFrame(records, columns=["Endpoint", "Cohort", "n", "Events", "Model", *columns])
-    printed = pd.DataFrame(shown)[["Model", *(METRIC_SHORT[m] for m in PRINTED)]]
+    printed = pd.DataFrame(shown)[["Model", *(short[m] for m in PRINTED)]]
     return Table(frame, markdown_table(printed, "l" + "r" * len(PRINTED)))
 
 
@@ -192,11 +199,11 @@ def _by_endpoint(
     performance: pd.DataFrame,
     calibration: pd.DataFrame,
     *,
-    horizon_days: float,
-    year_days: float,
+    horizon: Horizon,
 ) -> pd.DataFrame:
     """The TRIPOD+AI items whose answer differs by endpoint: one column per endpoint."""
     rows: list[dict[str, str]] = []
+    metric_labels = labels(horizon)
 
     def add(section: str, item: str, values: dict[str, str]) -> None:
         rows.append({"Section": section, "Item": item} | _per_endpoint(values))
@@ -221,9 +228,8 @@ def _by_endpoint(
             r["endpoint"]: metric_text(metric, r["mean"], r["lower"], r["upper"])
             for _, r in rows_m.iterrows()
         }
-        item = f"{LABELS[metric]}: {in_sentence(_label(model))}, {COHORT_LABELS[cohort]}"
+        item = f"{metric_labels[metric]}: {in_sentence(_label(model))}, {COHORT_LABELS[cohort]}"
         add(section, item, values)
-    years = number(horizon_days / year_days, Kind.NUMBER)
     for (cohort, model, tertile), rows_c in calibration.groupby(
         ["cohort", "model", "tertile"], sort=False
     ):
@@ -234,7 +240,7 @@ def _by_endpoint(
         }
         item = (
             f"{_label(model)}, {COHORT_LABELS[cohort]}: tertile {tertile} of predicted "
-            f"{years}-year risk"
+            f"{horizon.adjective} risk"
         )
         add("Calibration", item, values)
     return pd.DataFrame(rows)
@@ -248,15 +254,12 @@ def tripod_table(
     folds: int,
     repeats: int,
     landmark_days: float,
-    horizon_days: float,
-    year_days: float,
+    horizon: Horizon,
 ) -> Table:
     """The automatable TRIPOD+AI items as two tables: the methods shared by both endpoints,
     and the items answered per endpoint (one column each). The frame stacks both."""
     methods = _methods(cohorts, folds=folds, repeats=repeats, landmark_days=landmark_days)
-    results = _by_endpoint(
-        cohorts, performance, calibration, horizon_days=horizon_days, year_days=year_days
-    )
+    results = _by_endpoint(cohorts, performance, calibration, horizon=horizon)
     frame = pd.concat(
         [methods.assign(part="methods"), results.assign(part="by endpoint")], ignore_index=True
     )
@@ -287,11 +290,11 @@ def model_tables(
     performance: pd.DataFrame,
     gains: pd.DataFrame,
     calibration: pd.DataFrame,
-    **design: float,
+    **design: Any,
 ) -> dict:
     """The model_tables rule's tables by name: performance with gains, and TRIPOD+AI, whose
-    `design` keywords (folds, repeats, landmark, horizon and year days) `tripod_table` takes."""
+    `design` keywords (folds, repeats, landmark days, horizon) `tripod_table` takes."""
     return {
-        "models": models_table(performance, gains),
+        "models": models_table(performance, gains, design["horizon"]),
         "tripod": tripod_table(cohorts, performance, calibration, **design),
     }

@@ -249,6 +249,18 @@ def design_entry(hypothesis: dict, design: dict) -> dict:
     }
 
 
+def settings(config: dict) -> dict:
+    """The config values `assemble` reads: the data source, the design, and the front matter
+    of a build on study data (a synthetic build prints none, so it reads none and another
+    author list does not rerun it)."""
+    return {
+        "raw_dir": config["raw_dir"],
+        "hypothesis": config["hypothesis"],
+        "sample_size": config["sample_size"],
+        "study": config["study"] if config["raw_dir"] else {},
+    }
+
+
 def assemble(
     *,
     screening: pd.DataFrame,

@@ -10,6 +10,7 @@ from sbrtlung.analysis.efficacy import CI_METHODS as CI_METHOD_TEXTS
 from sbrtlung.analysis.safety import GRADES
 from sbrtlung.reporting.formatter import Kind, n_pct, number, with_interval
 from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.study import Horizon
 
 SETS = {"SAF": "Safety", "EFF": "Efficacy", "PP": "Per protocol"}
 # The CI method of rates.csv (efficacy.CI_METHODS) as the table prints it; the caption says
@@ -32,8 +33,9 @@ def _median_text(row: pd.Series) -> str:
     return with_interval(row["months"], *limits, Kind.MONTHS)
 
 
-def efficacy_table(rates: pd.DataFrame, medians: pd.DataFrame) -> Table:
-    """One row per named rate: units (events), 1- and 2-year estimates with 95% CIs, medians."""
+def efficacy_table(rates: pd.DataFrame, medians: pd.DataFrame, horizon: Horizon) -> Table:
+    """One row per named rate: units (events), the estimates at one year and at the horizon
+    with 95% CIs, medians."""
     median = {row["key"]: _median_text(row) for _, row in medians.iterrows()}
     rows = []
     for key, group in rates.groupby("key", sort=False):
@@ -43,7 +45,7 @@ def efficacy_table(rates: pd.DataFrame, medians: pd.DataFrame) -> Table:
             f"{years}, % (95% CI)": with_interval(
                 *by_time.loc[time, ["estimate", "lower95", "upper95"]], Kind.PROPORTION
             )
-            for time, years in (("1y", "1 year"), ("2y", "2 years"))
+            for time, years in horizon.time_labels.items()
         }
         rows.append(
             {
@@ -156,9 +158,14 @@ def pattern_table(pattern: pd.DataFrame) -> Table:
     return Table(frame, markdown_table(frame))
 
 
-def efficacy_tables(rates: pd.DataFrame, medians: pd.DataFrame, pattern: pd.DataFrame) -> dict:
+def efficacy_tables(
+    rates: pd.DataFrame, medians: pd.DataFrame, pattern: pd.DataFrame, horizon: Horizon
+) -> dict:
     """The efficacy rule's tables by name: the rates and medians, the pattern of failure."""
-    return {"efficacy": efficacy_table(rates, medians), "pattern": pattern_table(pattern)}
+    return {
+        "efficacy": efficacy_table(rates, medians, horizon),
+        "pattern": pattern_table(pattern),
+    }
 
 
 def safety_tables(worst_grade: pd.DataFrame, grade5: pd.DataFrame) -> dict:

@@ -34,10 +34,15 @@ import pandas as pd
 from sbrtlung.reporting.tables import write_csv
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.study import (
+    SYNTHETIC_LEAD_DAYS,
+    SYNTHETIC_MONTH_DAYS,
+    synthetic_dates,
+)
+from sbrtlung.study import SYNTHETIC_START as STUDY_START
 from sbrtlung.synthetic import truth
 
-STUDY_START = np.datetime64("2021-01-04", "D")
-MONTH_DAYS = 30.4375
+MONTH_DAYS = SYNTHETIC_MONTH_DAYS
 YEAR_DAYS = 365.25
 MAX_PATIENTS_PER_SITE = 999  # patient ids are S01-001 .. S01-999
 # A table as drawn: its columns as arrays, made into a typed frame only when asked for.
@@ -171,7 +176,11 @@ LAB_DAYS_IN = ((-14, 0), (-2, 5), (20, 40))
 LAB_DAYS_OUT = ((-42, -29), (8, 14), (45, 60))
 # The earliest record before the first enrollment: a screening (SCREENING_LEAD_DAYS) or a
 # baseline sample out of its window (LAB_DAYS_OUT) before the earliest first fraction.
+# The study period the gate checks the trial against (`sbrtlung.study.synthetic_dates`) must
+# hold that record.
 FIRST_RECORD_LEAD_DAYS = max(SCREENING_LEAD_DAYS[1], -LAB_DAYS_OUT[0][0] - FIRST_START_DAYS[0])
+if FIRST_RECORD_LEAD_DAYS > SYNTHETIC_LEAD_DAYS:
+    raise ValueError("the synthetic trial dates a record before its study period")
 # Alternative units and the sites that use them: site number % 3 == (group + 1) % 3.
 UNIT_GROUPS = (
     (("wbc", "neutrophils", "lymphocytes", "monocytes", "platelets"), "/uL"),
@@ -214,7 +223,7 @@ def simulate_trial(
     hz = truth.hazards(sim)
     n = int(sim["n_patients"])
     accrual_days = sim["accrual_months"] * MONTH_DAYS
-    cut = _day(study_dates(sim)[1])
+    cut = _day(synthetic_dates(sim)[1])
 
     weights, site, number, enrollment = _enrol(rng, n, int(sim["n_sites"]), accrual_days)
     ids = np.array([f"{s}-{k:03d}" for s, k in zip(_site_ids(site), number, strict=True)], object)
@@ -255,15 +264,6 @@ def simulate_trial(
         "cause_of_death": fate.cause,
     }
     return {stem: _frame(stem, columns[stem]) for stem in EXPORTS if stem in exports}
-
-
-def study_dates(sim: Mapping[str, Any]) -> tuple[np.datetime64, np.datetime64]:
-    """The first and the last day the generator can date a record: a baseline sample up to
-    FIRST_RECORD_LEAD_DAYS before the first enrollment (on STUDY_START), and the data cut,
-    accrual + minimum follow-up after STUDY_START. The gate checks the trial against them."""
-    months = sim["accrual_months"] + sim["min_follow_up_months"]
-    first = STUDY_START - np.timedelta64(FIRST_RECORD_LEAD_DAYS, "D")
-    return first, STUDY_START + np.timedelta64(math.floor(months * MONTH_DAYS), "D")
 
 
 def write_exports(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:

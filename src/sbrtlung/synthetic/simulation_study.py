@@ -54,7 +54,8 @@ from sbrtlung.analysis import design, efficacy
 from sbrtlung.logs import progress
 from sbrtlung.reporting.formatter import Kind, interval, number
 from sbrtlung.reporting.tables import Table, first_only, markdown_table
-from sbrtlung.synthetic.simulate import simulate_trial, study_dates
+from sbrtlung.study import Horizon, synthetic_dates
+from sbrtlung.synthetic.simulate import simulate_trial
 from sbrtlung.synthetic.truth import RATE_TRUTHS, true_values
 
 # Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
@@ -70,7 +71,7 @@ RULE_LABELS = {
     "percentile_bootstrap": "Former rule: percentile bootstrap interval",
 }
 STUDY_RATES = tuple(rate for rate in efficacy.RATES if rate.key in RATE_TRUTHS)
-HORIZON = efficacy.HORIZON
+HORIZON = Horizon.KEY
 MC_LEVEL = 0.95
 MC_Z = float(norm.ppf(0.5 + MC_LEVEL / 2))
 # Columns of the per-replicate results (one row per scenario, replicate and rate).
@@ -179,7 +180,7 @@ def analyse_replicate_full(
 ) -> pd.DataFrame:
     """The same rows through the workflow's whole path: every export, every analysis dataset,
     `efficacy.rates` (the reference the fast path is tested and benchmarked against)."""
-    cut = pd.Timestamp(study_dates(sim)[1])  # the workflow's data cut of a synthetic trial
+    cut = pd.Timestamp(synthetic_dates(sim)[1])  # the gate's data cut of a synthetic trial
     adam = derive_all(simulate_trial(sim, seeds[0]), config, cut)
     rates = efficacy.rates(
         adam["adtte"],
@@ -222,7 +223,7 @@ def scenario_truths(config: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     """Population truth of every rate (RATE_TRUTHS keys) in every scenario."""
     truths = {}
     for scenario in SCENARIOS:
-        values = true_values(scenario_simulation(config, scenario))
+        values = true_values(scenario_simulation(config, scenario), config["horizon_days"])
         truths[scenario] = {key: values[name] for key, name in RATE_TRUTHS.items()}
     return truths
 

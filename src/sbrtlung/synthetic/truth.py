@@ -14,8 +14,10 @@ Latent model (times in days):
 - Local failure of a treated lesion: hazard `local` from that lesion's start, independent of
   everything else.
 - All latent times are independent given the patient's prognosis; an event at latent time t
-  after its origin is dated on day ceil(t), so an event is at or before the 2-year horizon of
-  730.5 days exactly when t <= 730 (`EVENT_HORIZON`).
+  after its origin is dated on day ceil(t), so an event is at or before a horizon of h days
+  (730.5 for two years) exactly when t <= floor(h) (`event_horizon`).
+- The config's targets (`true_lcr_2y`, ...) are values at TARGET_DAYS, two years, whatever the
+  analysis's horizon; `true_values` gives the estimands at the study's horizon.
 
 The expectations over prognosis and treatment schedule are averages of exact conditional
 formulas over a fixed, seeded sample of CALIBRATION_SIZE patients drawn by the same functions
@@ -38,8 +40,7 @@ from scipy.optimize import brentq
 
 from sbrtlung.schemas.vocabulary import treated as treats
 
-HORIZON_DAYS = 730.5
-EVENT_HORIZON = math.floor(HORIZON_DAYS)
+TARGET_DAYS = 730.5  # the time of the simulation's targets (`true_lcr_2y`, ...): two years
 CALIBRATION_SIZE = 200_000
 CALIBRATION_SEED = 20_240_601
 
@@ -312,7 +313,7 @@ def _solve(f: Callable[[float], float]) -> float:
 def _calibrate(key: tuple, targets: tuple[float, float, float, float]) -> Hazards:
     lcr, os_, regional, distant = targets
     s = _sample(key)
-    h = EVENT_HORIZON
+    h = event_horizon(TARGET_DAYS)
     death = _solve(lambda lam: np.mean(np.exp(-lam * s.death_risk * (h - s.death_delay))) - os_)
     d = death * s.death_risk
 
@@ -337,11 +338,18 @@ def hazards(sim: Mapping[str, Any]) -> Hazards:
     return _calibrate(_key(sim), _targets(sim))
 
 
+def event_horizon(days: float) -> int:
+    """The last latent time whose event is dated at or before day `days` (dated ceil(t))."""
+    return math.floor(days)
+
+
 @lru_cache(maxsize=32)
-def _rates(key: tuple, targets: tuple[float, float, float, float]) -> tuple[tuple[str, float], ...]:
+def _rates(
+    key: tuple, targets: tuple[float, float, float, float], horizon_days: float
+) -> tuple[tuple[str, float], ...]:
     hz = _calibrate(key, targets)
     s = _sample(key)
-    h = EVENT_HORIZON
+    h = event_horizon(horizon_days)
     d = hz.death * s.death_risk
     p = s.progression_risk
     local_cif, local_cumulative = _any_local_failure(hz.local, d, s, h)
@@ -359,7 +367,8 @@ def _rates(key: tuple, targets: tuple[float, float, float, float]) -> tuple[tupl
     return tuple((name, float(value)) for name, value in rates.items())
 
 
-# Efficacy rate key (`efficacy.RATES`) -> key of its population truth at 2 years.
+# Efficacy rate key (`efficacy.RATES`) -> key of its population truth at the horizon (named
+# with the fixed suffix `Horizon.KEY`).
 RATE_TRUTHS = {
     "lcr": "lcr_2y",
     "lcr_bootstrap": "lcr_2y",
@@ -372,8 +381,9 @@ RATE_TRUTHS = {
 }
 
 
-def true_values(sim: Mapping[str, Any]) -> dict[str, float]:
-    """Population values of the SAP estimands at 2 years for this simulation config (cached).
+def true_values(sim: Mapping[str, Any], horizon_days: float = TARGET_DAYS) -> dict[str, float]:
+    """Population values of the SAP estimands at the horizon (`horizon_days`, by default two
+    years) for this simulation config (cached).
 
     Rates are over the safety set (per treated lesion for `lcr_2y` and `lcr_km_2y`).
     `lcr_km_2y` is what the Kaplan-Meier sensitivity analysis of LF estimates (deaths
@@ -383,7 +393,7 @@ def true_values(sim: Mapping[str, Any]) -> dict[str, float]:
     calibrated baseline hazards.
     """
     hz = hazards(sim)
-    values = dict(_rates(_key(sim), _targets(sim)))
+    values = dict(_rates(_key(sim), _targets(sim), float(horizon_days)))
     values.update({f"log_hr_{k}": float(v) for k, v in sim["marker_log_hr"].items()})
     for name in ("local", "death", "regional", "distant"):
         values[f"hazard_{name}_per_year"] = getattr(hz, name) * 365.25

@@ -17,7 +17,7 @@ import argparse
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,13 @@ from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.validation.checks import RULES, run_rules
 from sbrtlung.validation.exports import describe_rule, read_exports
 from sbrtlung.validation.findings import to_frame
-from sbrtlung.validation.period import PeriodError, StudyPeriod, study_period
+from sbrtlung.validation.period import (
+    PeriodError,
+    StudyPeriod,
+    analysis_period,
+    study_period,
+)
+from sbrtlung.validation.period import settings as period_settings
 
 _ARROW_TYPES = {
     "str": pyarrow.string(),
@@ -46,6 +52,16 @@ REPORT_LIMIT = 1000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Markdown and HTML markup in a table cell; an underscore only where it could start emphasis.
 _MARKUP = re.compile(r"[\\`*\[\]<>&|~$@]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+
+
+# The config values the checks read besides the period's (`checks.run_rules`).
+CHECK_KEYS = ("horizon_days", "lab_windows", "quality")
+
+
+def settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The config values the gate reads: those of its checks and of the study period, so
+    that no other setting reruns it."""
+    return {**period_settings(config), **{key: config[key] for key in CHECK_KEYS}}
 
 
 def validate_exports(
@@ -207,15 +223,17 @@ def report(folder: str | Path, config: Mapping[str, Any], row_maps: list[str]) -
     return Report(checked.findings, markdown)
 
 
-def passed_tables(
+def passed(
     folder: str | Path, config: Mapping[str, Any], row_maps: list[str], report: str
-) -> dict[str, pd.DataFrame]:
-    """The typed tables of a delivery without a FATAL finding; otherwise `GateFailed`, whose
-    message shows the first 25 FATAL findings and names the full `report`."""
+) -> Checked:
+    """A delivery without a FATAL finding: its typed tables and the study period of the
+    analysis (`period.analysis_period`), which the gate writes for ADSL and everything after
+    it. Otherwise `GateFailed`, whose message shows the first 25 FATAL findings and names the
+    full `report`."""
     checked = check(folder, config, row_maps)
     if (checked.findings["severity"] == "FATAL").any():
         raise GateFailed(fatal_summary(checked.findings, limit=25, report=report))
-    return checked.tables
+    return replace(checked, period=analysis_period(checked.period, checked.tables))
 
 
 def raw_dir_problem(raw_dir: str | Path) -> str | None:

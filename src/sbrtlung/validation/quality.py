@@ -26,6 +26,7 @@ import pandas as pd
 
 from sbrtlung.reporting.formatter import Kind, number
 from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.study import Horizon
 from sbrtlung.validation.checks import rules_table
 from sbrtlung.validation.findings import COLUMNS as FINDING_COLUMNS
 from sbrtlung.validation.gate import describe
@@ -43,11 +44,10 @@ class Deviation:
     counted: str
 
 
-def deviations_list(config: Mapping[str, Any]) -> tuple[Deviation, ...]:
-    """The deviations of the summary, labelled with the configured thresholds."""
-    quality = config["quality"]
-    gap_months = quality["max_scan_gap_days"] / config["month_days"]
-    horizon_years = config["horizon_days"] / config["year_days"]
+def deviations_list(quality: Mapping[str, Any], horizon: Horizon) -> tuple[Deviation, ...]:
+    """The deviations of the summary, labelled with the configured thresholds (the config's
+    `quality`) and the horizon within which scans are planned."""
+    gap_months = quality["max_scan_gap_days"] / horizon.month_days
     return (
         Deviation(
             "incomplete_course",
@@ -65,7 +65,7 @@ def deviations_list(config: Mapping[str, Any]) -> tuple[Deviation, ...]:
         Deviation(
             "scan_gap",
             f"More than {number(gap_months, Kind.NUMBER, decimals=0)} months between "
-            f"consecutive scans within {number(horizon_years, Kind.NUMBER, decimals=0)} years "
+            f"consecutive scans within {horizon.years_label} "
             "of the first SBRT",
             "gaps",
         ),
@@ -111,12 +111,15 @@ def _counts(patients: pd.Series, mask: pd.Series) -> dict[str, int]:
 
 
 def data_quality(
-    findings: pd.DataFrame, tables: Mapping[str, pd.DataFrame], config: Mapping[str, Any]
+    findings: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    quality: Mapping[str, Any],
+    horizon: Horizon,
 ) -> Table:
     """Protocol deviations and findings by severity and rule, as one frame and Markdown."""
     patients = finding_patients(findings, tables)
     records = []
-    for d in deviations_list(config):
+    for d in deviations_list(quality, horizon):
         mask = findings["rule"] == d.rule
         counts = _counts(patients, mask)
         records.append(
