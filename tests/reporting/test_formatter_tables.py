@@ -43,7 +43,7 @@ MINUS, DASH, TO = "\u2212", "\u2013", "\u00a0to\u00a0"
         (0.0437, "p_value", "0.044"),
         (30.4375, "number", "30.4375"),
         (1.6448536, "number", "1.645"),
-        (math.nan, "proportion", "NA"),
+        (math.nan, "proportion", "NE"),  # not estimable, in every table and figure
         (np.float64(0.5), "proportion", "50.0%"),
     ],
 )

@@ -14,7 +14,7 @@ declared in RECORDS.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
@@ -70,6 +70,11 @@ COMPETING_DEATH = Source("DEATH", "death without the event (competing)")
 
 @dataclass(frozen=True)
 class Endpoint:
+    """A time-to-event endpoint: its ADTTE PARAMCD and PARAM, its sources, and the names the
+    reader sees (the one place they are spelled): `label` heads a table row, a figure panel or
+    a sentence (through `formatter.in_sentence`), `short` where space is tight, `site` names
+    the site of failure of a failure endpoint ("local", "regional", "distant")."""
+
     paramcd: str
     param: str
     level: Level
@@ -77,12 +82,25 @@ class Endpoint:
     events: tuple[Source, ...]
     competing: tuple[Source, ...]
     censors: tuple[Source, ...]
+    label: str = field(kw_only=True)
+    short: str = field(kw_only=True)
+    site: str | None = field(default=None, kw_only=True)
 
 
 _PATIENT_CENSORING = (LESION_SCAN, TREATMENT_START)
 
 ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint("OS", "Overall survival", "patient", TREATMENT_START, (DEATH,), (), (LAST_CONTACT,)),
+    Endpoint(
+        "OS",
+        "Overall survival",
+        "patient",
+        TREATMENT_START,
+        (DEATH,),
+        (),
+        (LAST_CONTACT,),
+        label="Overall survival",
+        short="OS",
+    ),
     Endpoint(
         "PFS",
         "Progression-free survival",
@@ -91,6 +109,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         (LOCAL_FAILURE, REGIONAL, DISTANT, DEATH),
         (),
         _PATIENT_CENSORING,
+        label="Progression-free survival",
+        short="PFS",
     ),
     Endpoint(
         "LF",
@@ -100,6 +120,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         (LOCAL_FAILURE,),
         (COMPETING_DEATH,),
         (LESION_SCAN, LESION_START),
+        label="Local failure per nodule",
+        short="LF",
+        site="local",
     ),
     Endpoint(
         "LFPT",
@@ -109,6 +132,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         (LOCAL_FAILURE,),
         (COMPETING_DEATH,),
         _PATIENT_CENSORING,
+        label="Local failure of any nodule",
+        short="LF",
+        site="local",
     ),
     Endpoint(
         "RR",
@@ -118,6 +144,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         (REGIONAL,),
         (COMPETING_DEATH,),
         _PATIENT_CENSORING,
+        label="Regional recurrence",
+        short="RR",
+        site="regional",
     ),
     Endpoint(
         "DM",
@@ -127,5 +156,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         (DISTANT,),
         (COMPETING_DEATH,),
         _PATIENT_CENSORING,
+        label="Distant metastasis",
+        short="DM",
+        site="distant",
     ),
 )
+BY_PARAMCD: dict[str, Endpoint] = {e.paramcd: e for e in ENDPOINTS}
+
+
+def label(paramcd: str) -> str:
+    """The reader's name of an endpoint ("Progression-free survival")."""
+    return BY_PARAMCD[paramcd].label

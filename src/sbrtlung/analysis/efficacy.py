@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sbrtlung.adam.endpoints import BY_PARAMCD
 from sbrtlung.analysis.bootstrap import cluster_bootstrap
 from sbrtlung.analysis.estimators import (
     cif_cluster_variance,
@@ -318,7 +319,7 @@ def primary_decision(rates_table: pd.DataFrame, horizon: str, null: float) -> di
 def failure_pattern(adtte: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     """First failure site(s) per SAF patient: local, regional, distant; same day = together."""
     saf = adsl.loc[adsl["SAFFL"], "USUBJID"]
-    sites = {"LFPT": "local", "RR": "regional", "DM": "distant"}
+    sites = {code: BY_PARAMCD[code].site for code in ("LFPT", "RR", "DM")}
     events = adtte[adtte["PARAMCD"].isin(list(sites)) & (adtte["EVNT"] == 1)]
     first = events.groupby("USUBJID")["AVAL"].transform("min")
     firsts = events[events["AVAL"] == first].assign(SITE=lambda f: f["PARAMCD"].map(sites))

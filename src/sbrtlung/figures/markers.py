@@ -57,9 +57,9 @@ from sbrtlung.figures.style import (
     notice_figure,
     paper,
 )
-from sbrtlung.markers.cox import ENDPOINTS, VARIABLES, Variable
+from sbrtlung.markers.cox import ENDPOINTS, VARIABLES, Variable, hr_text
 from sbrtlung.markers.summary import LABELS, UNITS, unit_label
-from sbrtlung.reporting.formatter import Kind, missing, p_value, with_interval
+from sbrtlung.reporting.formatter import p_value
 from sbrtlung.schemas import vocabulary as v
 
 SKEW_FOR_LOG = 1.0
@@ -258,11 +258,7 @@ def _forest_numbers(ax: Axes, rows: pd.DataFrame, markers: list[str]) -> None:
     ax.text(1.0, -0.9, "q", ha="right", **head)
     for _, row in rows.iterrows():
         y = markers.index(row["marker"])
-        text = (
-            "NE"
-            if missing(row["hr"])
-            else with_interval(row["hr"], row["lower"], row["upper"], Kind.HAZARD_RATIO)
-        )
+        text = hr_text(row["hr"], row["lower"], row["upper"])
         ax.text(0.06, y, text, size=NUMBERS_SIZE, va="center")
         ax.text(1.0, y, p_value(row["q"]), size=NUMBERS_SIZE, va="center", ha="right")
 

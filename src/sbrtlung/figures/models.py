@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
+from sbrtlung.adam.endpoints import label as endpoint_label
 from sbrtlung.figures.style import (
     GREY,
     LABEL_SIZE,
@@ -36,12 +37,13 @@ from sbrtlung.figures.style import (
     notice_figure,
     paper,
 )
+from sbrtlung.models.data import ENDPOINTS
 from sbrtlung.models.metrics import LOWER_IS_BETTER, METRICS, labels
 from sbrtlung.models.pipeline import MODELS
 from sbrtlung.reporting.formatter import in_sentence
 from sbrtlung.study import Horizon
 
-ENDPOINT_TITLES = {"PFS": "Progression-free survival", "OS": "Overall survival"}
+ENDPOINT_TITLES = {code: endpoint_label(code) for code in ENDPOINTS}
 COHORT_TITLES = {"full": "All patients", "landmark": "Landmark cohort"}
 COLORS = dict(
     zip(

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sbrtlung.adam.endpoints import BY_PARAMCD
 from sbrtlung.figures.style import (
     GREY,
     LIGHT_GREY,
@@ -56,7 +57,7 @@ MARKERS = {
     "alive": ("Alive at last contact", ">", GREY, 0.9, True),
     "lost": ("Lost to follow-up", "o", OKABE_ITO["black"], 0.8, False),
 }
-EVENTS = {"LF": "local", "RR": "regional", "DM": "distant"}
+EVENTS = {code: BY_PARAMCD[code].site for code in ("LF", "RR", "DM")}
 
 
 def swimmer_data(adsl: pd.DataFrame, month_days: float) -> pd.DataFrame:

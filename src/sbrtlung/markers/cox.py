@@ -41,10 +41,12 @@ from lifelines import CoxPHFitter
 from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 from lifelines.statistics import proportional_hazard_test
 
+from sbrtlung.adam.endpoints import BY_PARAMCD
 from sbrtlung.logs import progress
 from sbrtlung.markers import features
 from sbrtlung.markers.summary import TIMEPOINT_LABELS, bh_q, marker_label, summary_table
 from sbrtlung.reporting.formatter import (
+    NOT_ESTIMABLE,
     Kind,
     in_sentence,
     missing,
@@ -55,12 +57,13 @@ from sbrtlung.reporting.formatter import (
 from sbrtlung.reporting.tables import Table, first_only, markdown_table
 from sbrtlung.schemas import vocabulary as v
 
+# The endpoints modelled, by their label (cause-specific where death competes) and, where the
+# printed table is tight, their abbreviation.
 ENDPOINTS = {
-    "PFS": "Progression-free survival",
-    "OS": "Overall survival",
-    "LFPT": "Local failure, any nodule (cause-specific)",
+    code: BY_PARAMCD[code].label + (" (cause-specific)" if BY_PARAMCD[code].competing else "")
+    for code in ("PFS", "OS", "LFPT")
 }
-SHORT_ENDPOINTS = {"PFS": "PFS", "OS": "OS", "LFPT": "LF"}  # the printed table's abbreviations
+SHORT_ENDPOINTS = {code: BY_PARAMCD[code].short for code in ENDPOINTS}
 EXCLUSIONS = {
     "not_in_saf": "Not in safety set",
     "not_in_landmark_cohort": "Not in landmark cohort",
@@ -322,8 +325,9 @@ def analyse(
     return MarkerModels(cox, remark, key_results(cox))
 
 
-def _hr_text(hr: float, lower: float, upper: float) -> str:
-    return "NE" if missing(hr) else with_interval(hr, lower, upper, Kind.HAZARD_RATIO)
+def hr_text(hr: float, lower: float, upper: float) -> str:
+    """A hazard ratio with its 95% CI, or NOT_ESTIMABLE when the model could not be fitted."""
+    return NOT_ESTIMABLE if missing(hr) else with_interval(hr, lower, upper, Kind.HAZARD_RATIO)
 
 
 def _variable_labels() -> Mapping[tuple[str, str], str]:
@@ -344,7 +348,7 @@ def _full_table(cox: pd.DataFrame) -> pd.DataFrame:
                 f"{n} / {e}" for n, e in zip(cox["n"], cox["events"], strict=True)
             ],
             "HR per SD (95% CI)": [
-                _hr_text(*r) for r in cox[["hr", "lower", "upper"]].itertuples(index=False)
+                hr_text(*r) for r in cox[["hr", "lower", "upper"]].itertuples(index=False)
             ],
             "p": cox["p"].map(p_value),
             "q": cox["q"].map(p_value),
@@ -366,7 +370,7 @@ def cox_table(cox: pd.DataFrame) -> Table:
         row = {"Marker": marker_label(marker)}
         for paramcd, short in SHORT_ENDPOINTS.items():
             fit = by_endpoint.loc[paramcd]
-            row[f"{short}: HR (95% CI)"] = _hr_text(fit["hr"], fit["lower"], fit["upper"])
+            row[f"{short}: HR (95% CI)"] = hr_text(fit["hr"], fit["lower"], fit["upper"])
             row[f"{short}: q"] = p_value(fit["q"])
         rows.append(row)
     shown = pd.DataFrame(rows)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from sbrtlung.adam.endpoints import label as endpoint_label
 from sbrtlung.markers.summary import LABELS as MARKER_LABELS
 from sbrtlung.markers.summary import TIMEPOINT_LABELS
 from sbrtlung.models.data import DYNAMIC_TIMEPOINTS, ENDPOINTS, GROUP_SCALES, Cohort
@@ -20,7 +21,7 @@ from sbrtlung.reporting.formatter import Kind, in_sentence, n_pct, number, with_
 from sbrtlung.reporting.tables import Table, first_only, markdown_table
 from sbrtlung.study import Horizon
 
-ENDPOINT_LABELS = {"PFS": "Progression-free survival", "OS": "Overall survival"}
+ENDPOINT_LABELS = {code: endpoint_label(code) for code in ENDPOINTS}
 COHORT_LABELS = {"full": "all patients", "landmark": "landmark cohort"}
 COHORT_DETAILS = {
     "full": "Safety set, time from the first SBRT start",

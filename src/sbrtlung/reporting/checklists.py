@@ -9,20 +9,14 @@ answer. Every number prints through `sbrtlung.reporting.formatter`.
 
 import pandas as pd
 
-from sbrtlung.reporting.formatter import Kind, interval, n_pct, number, with_interval
+from sbrtlung.adam.endpoints import ENDPOINTS
+from sbrtlung.models.pipeline import MODELS
+from sbrtlung.reporting.formatter import Kind, in_sentence, interval, n_pct, number, with_interval
 from sbrtlung.reporting.tables import markdown_table
 
 COLUMNS = ["Item", "Asks for", "Reported"]
-MODEL_LABELS = {
-    "clinical": "clinical",
-    "clinical_markers": "clinical + baseline markers",
-    "clinical_markers_dynamics": "clinical + baseline markers + dynamics (landmark)",
-}
-ENDPOINT_LABELS = {
-    "PFS": "progression-free survival",
-    "OS": "overall survival",
-    "LFPT": "local failure per patient",
-}
+MODEL_LABELS = {m.name: in_sentence(m.label) for m in MODELS}
+ENDPOINT_LABELS = {e.paramcd: in_sentence(e.label) for e in ENDPOINTS}
 
 
 def _ci(entry: dict) -> str:

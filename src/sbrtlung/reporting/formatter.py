@@ -6,8 +6,10 @@ hyphen-minus), a range of two non-negative limits is joined by an en dash ("85.0
 range with a negative limit by " to " ("−0.004 to 0.027", no-break spaces: a line never breaks
 inside a range), and a value with its interval
 reads "91.2% (95% CI 85.0–95.1)" on its own and "91.2%, 95% CI 85.0–95.1" inside brackets,
-so brackets never nest. A missing value prints "NA", a missing limit of a median "NE" (not
-estimable) and a missing median "not reached".
+so brackets never nest. An estimate or limit that could not be estimated (missing) prints
+NOT_ESTIMABLE, "NE", in every table and figure (their captions say what it means) and
+NOT_ESTIMABLE_WORDS, "not estimable", in running text; a missing median prints "not reached",
+and a summary of no data at all (a p-value, median and quartiles, a range) "NA".
 """
 
 from enum import StrEnum
@@ -18,6 +20,8 @@ import pandas as pd
 MINUS = "\u2212"
 EN_DASH = "\u2013"
 TO = "\u00a0to\u00a0"  # a range with a negative limit; no line break inside it
+NOT_ESTIMABLE = "NE"
+NOT_ESTIMABLE_WORDS = "not estimable"
 
 
 class Kind(StrEnum):
@@ -94,7 +98,7 @@ def number(value: Any, kind: Kind | str, unit: bool = True, decimals: int | None
     """One value of a kind; `unit=False` drops the % of a proportion (inside a range)."""
     kind = Kind(kind)
     if missing(value):
-        return "not reached" if kind is Kind.MONTHS and unit else "NA"
+        return "not reached" if kind is Kind.MONTHS and unit else NOT_ESTIMABLE
     if kind is Kind.P_VALUE:
         return p_value(value)
     if kind is Kind.COUNT:
@@ -118,12 +122,12 @@ def interval(lower: Any, upper: Any, kind: Kind | str, decimals: int | None = No
     limit_kind = Kind.NUMBER if kind is Kind.CV_GAIN else kind  # limits carry no '+'
     if kind is Kind.CV_GAIN:
         limits = [
-            "NA" if missing(v) else signed(f"{v:.{decimals or DECIMALS[kind]}f}")
+            NOT_ESTIMABLE if missing(v) else signed(f"{v:.{decimals or DECIMALS[kind]}f}")
             for v in (lower, upper)
         ]
     else:
         limits = [
-            "NE" if missing(v) and kind is Kind.MONTHS else number(v, limit_kind, False, decimals)
+            NOT_ESTIMABLE if missing(v) else number(v, limit_kind, False, decimals)
             for v in (lower, upper)
         ]
     negative = any(not missing(v) and v < 0 for v in (lower, upper))

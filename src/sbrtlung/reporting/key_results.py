@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from sbrtlung.adam.endpoints import ENDPOINTS
 from sbrtlung.analysis.design import planned_sample_size
 from sbrtlung.markers.summary import marker_label
 from sbrtlung.reporting.formatter import Kind, in_sentence, number, with_interval
@@ -180,11 +181,7 @@ def missing_declarations(study: dict, raw_dir: str) -> list[str]:
     ]
 
 
-ENDPOINT_WORDS = {
-    "PFS": "progression-free survival",
-    "OS": "overall survival",
-    "LFPT": "local failure",
-}
+ENDPOINT_WORDS = {e.paramcd: in_sentence(e.label) for e in ENDPOINTS}
 
 
 def marker_findings(marker_cox: dict, labels: dict[str, str], threshold: float = 0.05) -> dict:
