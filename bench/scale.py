@@ -62,7 +62,7 @@ STAGES = {
     "simulate": ("simulate_trial",),
     "validate (twice)": ("validation_report", "validated_tables"),
     "adam": ("adles", "adsl", "adtte", "adae", "adlb"),
-    "efficacy": ("efficacy",),
+    "efficacy": ("efficacy", "efficacy_curves"),
     "safety": ("safety",),
     "markers": ("marker_summary", "marker_cox"),
     PER_JOB: ("model_repeat",),

@@ -27,6 +27,30 @@ rule efficacy:
         "../scripts/efficacy.py"
 
 
+rule efficacy_curves:
+    """Every curve the efficacy figures draw, estimated once: steps, CI bands, censoring
+    marks, values at the horizon (the efficacy table's, same replicates and seed) and
+    numbers at risk."""
+    input:
+        adtte="results/adam/adtte.parquet",
+    output:
+        "results/efficacy/curves.parquet",
+    log:
+        "logs/efficacy_curves.log",
+    benchmark:
+        "benchmarks/efficacy_curves.tsv"
+    conda:
+        ENV
+    resources:
+        mem_mb=2000,
+    params:
+        horizon=HORIZON,
+        reps=config["bootstrap_reps"],
+        seed=config["seed"],
+    script:
+        "../scripts/efficacy_curves.py"
+
+
 rule efficacy_tables:
     """The efficacy and pattern-of-failure tables of the manuscript."""
     input:

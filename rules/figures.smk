@@ -1,11 +1,12 @@
 # Efficacy figures (SAP 5): a 300 dpi PNG for the report and a vector PDF for the journal,
-# drawn from ADTTE/ADSL only, byte-reproducible from the same inputs and config.
+# byte-reproducible from the same inputs and config. The curves are the efficacy stage's
+# (results/efficacy/curves.parquet): the figures draw, they estimate nothing.
 
 
 rule figure_local_failure:
     """Cumulative incidence of local failure per lesion with its bootstrap band, 1 - KM."""
     input:
-        adtte="results/adam/adtte.parquet",
+        curves="results/efficacy/curves.parquet",
     output:
         png=report(
             "results/figures/local_failure.png",
@@ -21,8 +22,6 @@ rule figure_local_failure:
         ENV
     params:
         horizon=HORIZON,
-        reps=config["bootstrap_reps"],
-        seed=config["seed"],
     script:
         "../scripts/figure_local_failure.py"
 
@@ -30,7 +29,7 @@ rule figure_local_failure:
 rule figure_pfs_os:
     """Kaplan-Meier PFS and OS with log(-log) bands, censoring ticks and patients at risk."""
     input:
-        adtte="results/adam/adtte.parquet",
+        curves="results/efficacy/curves.parquet",
     output:
         png=report(
             "results/figures/pfs_os.png",
@@ -53,7 +52,7 @@ rule figure_pfs_os:
 rule figure_failure_patterns:
     """Cumulative incidence of local, regional and distant failure on one axis."""
     input:
-        adtte="results/adam/adtte.parquet",
+        curves="results/efficacy/curves.parquet",
     output:
         png=report(
             "results/figures/failure_patterns.png",
@@ -69,8 +68,6 @@ rule figure_failure_patterns:
         ENV
     params:
         horizon=HORIZON,
-        reps=config["bootstrap_reps"],
-        seed=config["seed"],
     script:
         "../scripts/figure_failure_patterns.py"
 

@@ -12,9 +12,7 @@ from sbrtlung.study import Horizon
 with logged(snakemake):
     p = snakemake.params
     figure = failure_patterns_figure(
-        pd.read_parquet(snakemake.input.adtte),
+        pd.read_parquet(snakemake.input.curves),
         horizon=Horizon(**p.horizon),
-        reps=p.reps,
-        seed=p.seed,
     )
     save(figure, Path(snakemake.output.png).with_suffix(""))

@@ -12,7 +12,7 @@ from sbrtlung.study import Horizon
 with logged(snakemake):
     p = snakemake.params
     figure = pfs_os_figure(
-        pd.read_parquet(snakemake.input.adtte),
+        pd.read_parquet(snakemake.input.curves),
         horizon=Horizon(**p.horizon),
     )
     save(figure, Path(snakemake.output.png).with_suffix(""))

@@ -7,6 +7,7 @@ import pytest
 from sbrtlung import config
 from sbrtlung.adam import derive_all
 from sbrtlung.analysis import efficacy
+from sbrtlung.analysis.curves import efficacy_curves
 from sbrtlung.figures import style, survival, swimmer
 from sbrtlung.reporting.formatter import Kind, with_interval
 from sbrtlung.study import Horizon
@@ -26,13 +27,11 @@ def cohort():
 
 
 def draw(name, adsl, adtte, horizon_days=HORIZON):
-    kw = {"horizon": Horizon(horizon_days, 365.25, MONTH)}
+    horizon = Horizon(horizon_days, 365.25, MONTH)
     if name == "swimmer":
         return swimmer.swimmer_figure(adsl, adtte, month_days=MONTH)
-    if name == "pfs_os":
-        return survival.pfs_os_figure(adtte, **kw)
     function = getattr(survival, f"{name}_figure")
-    return function(adtte, **kw, reps=REPS, seed=SEED)
+    return function(efficacy_curves(adtte, horizon, REPS, SEED), horizon=horizon)
 
 
 FIGURES = ["local_failure", "pfs_os", "failure_patterns", "swimmer"]

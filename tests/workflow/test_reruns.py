@@ -20,6 +20,7 @@ SIMULATION_STUDY = {
     "simulation_study_table",
     "simulation_study_figure",
 }
+EFFICACY_FIGURES = {"figure_local_failure", "figure_pfs_os", "figure_failure_patterns"}
 EARLY = {"simulate_trial", "validation_report", "validated_tables", "adles", "adsl", "adtte"}
 EARLY |= {"adae", "adlb", "efficacy", "safety", "flow", "marker_summary", "marker_cox"}
 
@@ -33,7 +34,7 @@ CHANGES = {
     "bootstrap_reps": (
         "bootstrap_reps: 100",
         "bootstrap_reps: 120",
-        {"efficacy", "efficacy_tables", "figure_local_failure", "figure_failure_patterns"},
+        {"efficacy", "efficacy_curves", "efficacy_tables", *EFFICACY_FIGURES},
     ),
     "simulation_study": ("replicates: 4", "replicates: 6", SIMULATION_STUDY),
 }

@@ -35,16 +35,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
-from sbrtlung.analysis.bootstrap import cluster_bootstrap
-from sbrtlung.analysis.efficacy import EventTimes, event_times, unit_order
-from sbrtlung.analysis.estimators import (
-    aalen_johansen,
-    cif_cluster_variance,
-    complement_loglog_ci,
-    estimable_at,
-    kaplan_meier,
-    survival_at,
-)
+from sbrtlung.adam.endpoints import BY_PARAMCD
 from sbrtlung.figures.style import (
     COLUMN_WIDTH,
     GREY,
@@ -56,11 +47,10 @@ from sbrtlung.figures.style import (
     draw_at_risk,
     month_ticks,
     new_figure,
-    numbers_at_risk,
     paper,
     risk_table_height,
 )
-from sbrtlung.reporting.formatter import Kind, with_interval
+from sbrtlung.reporting.formatter import NOT_ESTIMABLE, Kind, with_interval
 from sbrtlung.study import Horizon
 
 PLOT_HEIGHT = 2.2
@@ -83,52 +73,47 @@ class HorizonValue:
 
     def text(self) -> str:
         if not self.estimable:
-            return "NE"
+            return NOT_ESTIMABLE
         return with_interval(self.estimate, self.lower, self.upper, Kind.PROPORTION)
 
 
-def endpoint_times(adtte: pd.DataFrame, paramcd: str) -> EventTimes:
-    """Every unit of one PARAMCD (ADTTE holds the safety set only), in the efficacy table's
-    order; an absent endpoint is an error, not an empty curve."""
-    rows = adtte[adtte["PARAMCD"] == paramcd]
+def _curve(curves: pd.DataFrame, paramcd: str, name: str) -> pd.DataFrame:
+    """One curve of the efficacy job's table (`analysis.curves`), in its time order."""
+    rows = curves[(curves["paramcd"] == paramcd) & (curves["curve"] == name)]
     if rows.empty:
-        raise ValueError(f"ADTTE has no {paramcd} rows")
-    return event_times(unit_order(rows))
+        raise ValueError(f"the efficacy curves have no {name} of {paramcd}")
+    return rows
 
 
-def horizon_value(
-    data: EventTimes, horizon: float, estimate: float, lower: float, upper: float
+def _at_horizon(
+    curves: pd.DataFrame, paramcd: str, name: str, complement: bool = False
 ) -> HorizonValue:
-    """The value at the horizon, or not estimable (NaN) when nobody is followed that long."""
-    if not estimable_at(data.time, horizon):
-        return HorizonValue(np.nan, np.nan, np.nan)
-    return HorizonValue(float(estimate), float(lower), float(upper))
+    """The value at the horizon as the efficacy job estimated it (NaN: not estimable); its
+    complement, 1 - survival, for an incidence drawn from a survival curve."""
+    row = _curve(curves, paramcd, name).iloc[0]
+    if complement:
+        return HorizonValue(1 - row["estimate"], 1 - row["upper"], 1 - row["lower"])
+    return HorizonValue(row["estimate"], row["lower"], row["upper"])
+
+
+def _end(curves: pd.DataFrame, paramcd: str) -> float:
+    """The longest follow-up of an endpoint, in days."""
+    return float(_curve(curves, paramcd, "at_risk")["time"].max())
+
+
+def _numbers_at_risk(curves: pd.DataFrame, paramcd: str, at: np.ndarray) -> np.ndarray:
+    """Units still at risk at each time of `at` (AVAL >= t), from the counts at every time of
+    follow-up."""
+    rows = _curve(curves, paramcd, "at_risk")
+    times, counts = rows["time"].to_numpy(), rows["estimate"].to_numpy().astype(int)
+    j = np.searchsorted(times, np.asarray(at, dtype=float), side="left")
+    return np.where(j < times.size, counts[np.minimum(j, times.size - 1)], 0)
 
 
 def incidence_upper_limit(*values: np.ndarray) -> float:
     """Top of a cumulative-incidence axis: see the module docstring."""
     top = max(float(np.nanmax(v)) if np.size(v) else 0.0 for v in values)
     return float(min(1.0, max(0.2, np.ceil(round((top + 0.05) * 10, 9)) / 10)))
-
-
-def bootstrap_curve(
-    data: EventTimes, at: np.ndarray, reps: int, seed: int, estimator: str = "cif"
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Estimate and pointwise 95% percentile patient-cluster bootstrap limits at `at`, of the
-    cause-1 CIF (``"cif"``) or of Kaplan-Meier survival with death censored (``"km"``)."""
-    boot = cluster_bootstrap(
-        data.time, data.status, data.patient, at, seed=seed, estimator=estimator, reps=reps
-    )
-    lower, upper = boot.ci(LEVEL)
-    return boot.estimate, lower, upper
-
-
-def cluster_ij_curve(data: EventTimes, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CIF of cause 1 and its pointwise 95% limits at `at`: one minus the patient-cluster IJ
-    log(-log) interval of the complement, the primary interval of SAP amendment 1.1."""
-    cif, variance = cif_cluster_variance(data.time, data.status, data.patient, at)
-    complement = complement_loglog_ci(cif, variance, LEVEL)
-    return cif, 1 - complement.upper, 1 - complement.lower
 
 
 def _steps(
@@ -186,21 +171,20 @@ def _legend_above(ax: Axes, title: str) -> None:
     )
 
 
-def local_failure_figure(adtte: pd.DataFrame, *, horizon: Horizon, reps: int, seed: int) -> Figure:
+def local_failure_figure(curves: pd.DataFrame, *, horizon: Horizon) -> Figure:
     """Cumulative incidence of local failure per lesion (Aalen-Johansen, death competing) with
     its cluster IJ band, 1 - Kaplan-Meier as the sensitivity curve, and lesions at risk."""
-    horizon_days, month_days = horizon.days, horizon.month_days
-    data = endpoint_times(adtte, "LF")
-    aj = aalen_johansen(data.time, data.status)
-    km = kaplan_meier(data.time, data.event)
-    grid = np.union1d(aj.time, [horizon_days])
-    estimate, lower, upper = cluster_ij_curve(data, grid)
-    i = int(np.searchsorted(grid, horizon_days))
-    cif_h = horizon_value(data, horizon_days, estimate[i], lower[i], upper[i])
-    km_est, km_lo, km_hi = bootstrap_curve(data, np.array([horizon_days]), reps, seed, "km")
-    km_h = horizon_value(data, horizon_days, 1 - km_est[0], 1 - km_hi[0], 1 - km_lo[0])
+    month_days = horizon.month_days
+    aj = _curve(curves, "LF", "aj")
+    aj_time, aj_cif = aj["time"].to_numpy(), aj["estimate"].to_numpy()
+    km = _curve(curves, "LF", "km")
+    km_time, km_survival = km["time"].to_numpy(), km["estimate"].to_numpy()
+    ij = _curve(curves, "LF", "aj_band")
+    grid, lower, upper = (ij[c].to_numpy() for c in ("time", "lower", "upper"))
+    cif_h = _at_horizon(curves, "LF", "horizon_cif")
+    km_h = _at_horizon(curves, "LF", "horizon_km", complement=True)
 
-    end = float(data.time.max())
+    end = _end(curves, "LF")
     band = grid <= end  # the horizon may lie beyond the follow-up; the band stops with it
     ticks = month_ticks(end / month_days)
     cif_color, km_color = OKABE_ITO["vermillion"], OKABE_ITO["blue"]
@@ -210,7 +194,7 @@ def local_failure_figure(adtte: pd.DataFrame, *, horizon: Horizon, reps: int, se
         x, lo = _steps(grid[band], lower[band], 0.0, end, month_days)
         _, hi = _steps(grid[band], upper[band], 0.0, end, month_days)
         ax.step(
-            *_steps(aj.time, aj.cif, 0.0, end, month_days),
+            *_steps(aj_time, aj_cif, 0.0, end, month_days),
             where="post",
             color=cif_color,
             label=f"Aalen-Johansen, death competing: {cif_h.text()}",
@@ -226,7 +210,7 @@ def local_failure_figure(adtte: pd.DataFrame, *, horizon: Horizon, reps: int, se
             label="95% CI band, patient-cluster infinitesimal jackknife",
         )
         ax.step(
-            *_steps(km.time, 1 - km.survival, 0.0, end, month_days),
+            *_steps(km_time, 1 - km_survival, 0.0, end, month_days),
             where="post",
             color=km_color,
             linestyle="--",
@@ -239,42 +223,41 @@ def local_failure_figure(adtte: pd.DataFrame, *, horizon: Horizon, reps: int, se
             ax.plot(
                 [horizon.months], [km_h.estimate], "o", color=km_color, markersize=3.5, mfc="white"
             )
-        _percent_axis(ax, incidence_upper_limit(upper[band], aj.cif, 1 - km.survival))
+        _percent_axis(ax, incidence_upper_limit(upper[band], aj_cif, 1 - km_survival))
         ax.set_ylabel("Cumulative incidence of local failure")
         _time_axis(ax, ticks, "Months since SBRT of the nodule")
         _legend_above(ax, _horizon_title(horizon))
-        counts = numbers_at_risk(data.time, ticks * month_days)
+        counts = _numbers_at_risk(curves, "LF", ticks * month_days)
         draw_at_risk(table, ticks, [RiskRow("Nodules", "black", counts)], "Number at risk")
     return fig
 
 
-def pfs_os_figure(adtte: pd.DataFrame, *, horizon: Horizon) -> Figure:
+def pfs_os_figure(curves: pd.DataFrame, *, horizon: Horizon) -> Figure:
     """Kaplan-Meier PFS and OS side by side with log(-log) 95% bands, censoring ticks, the
     value at the horizon and patients at risk."""
-    horizon_days, month_days = horizon.days, horizon.month_days
+    month_days = horizon.month_days
     panels = [
-        ("PFS", "A", "Progression-free survival", OKABE_ITO["blue"]),
-        ("OS", "B", "Overall survival", OKABE_ITO["green"]),
+        ("PFS", "A", BY_PARAMCD["PFS"].label, OKABE_ITO["blue"]),
+        ("OS", "B", BY_PARAMCD["OS"].label, OKABE_ITO["green"]),
     ]
-    data = {code: endpoint_times(adtte, code) for code, *_ in panels}
-    ticks = month_ticks(max(float(d.time.max()) for d in data.values()) / month_days)
+    ticks = month_ticks(max(_end(curves, code) for code, *_ in panels) / month_days)
     with paper():
         fig = new_figure(PAGE_WIDTH, _height(4, 1) + LINE)  # + the panel title
         for (code, letter, name, color), sub in zip(panels, fig.subfigures(1, 2), strict=True):
-            d = data[code]
-            curve = kaplan_meier(d.time, d.event)
-            band = survival_at(curve, curve.time, LEVEL)
-            value = horizon_value(d, horizon_days, *survival_at(curve, horizon_days, LEVEL))
-            last = float(d.time.max())
+            km = _curve(curves, code, "km")
+            time, survival = km["time"].to_numpy(), km["estimate"].to_numpy()
+            censored = _curve(curves, code, "censored")
+            value = _at_horizon(curves, code, "horizon_km")
+            last = _end(curves, code)
             ax, table = _panel(sub, 1)
             ax.step(
-                *_steps(curve.time, curve.survival, 1.0, last, month_days),
+                *_steps(time, survival, 1.0, last, month_days),
                 where="post",
                 color=color,
                 label=f"Kaplan-Meier: {value.text()}",
             )
-            x, lo = _steps(curve.time, band.lower, 1.0, last, month_days)
-            _, hi = _steps(curve.time, band.upper, 1.0, last, month_days)
+            x, lo = _steps(time, km["lower"].to_numpy(), 1.0, last, month_days)
+            _, hi = _steps(time, km["upper"].to_numpy(), 1.0, last, month_days)
             ax.fill_between(
                 x,
                 lo,
@@ -285,10 +268,9 @@ def pfs_os_figure(adtte: pd.DataFrame, *, horizon: Horizon) -> Figure:
                 linewidth=0,
                 label="95% CI band, log(\N{MINUS SIGN}log) Greenwood",
             )
-            censored = d.time[~d.event]
             ax.plot(
-                censored / month_days,
-                survival_at(curve, censored).estimate,
+                censored["time"].to_numpy() / month_days,
+                censored["estimate"].to_numpy(),
                 "|",
                 color=color,
                 markersize=4,
@@ -303,38 +285,32 @@ def pfs_os_figure(adtte: pd.DataFrame, *, horizon: Horizon) -> Figure:
             _time_axis(ax, ticks, "Months since first SBRT")
             _legend_above(ax, _horizon_title(horizon))
             sub.suptitle(f"{letter}  {name}", x=0.02, ha="left", fontweight="bold", size=LABEL_SIZE)
-            counts = numbers_at_risk(d.time, ticks * month_days)
+            counts = _numbers_at_risk(curves, code, ticks * month_days)
             draw_at_risk(table, ticks, [RiskRow("Patients", "black", counts)], "Number at risk")
     return fig
 
 
-def failure_patterns_figure(
-    adtte: pd.DataFrame, *, horizon: Horizon, reps: int, seed: int
-) -> Figure:
+def failure_patterns_figure(curves: pd.DataFrame, *, horizon: Horizon) -> Figure:
     """Cumulative incidence of local (per patient), regional and distant failure, death
     competing, with the values at the horizon and patients at risk per endpoint."""
-    horizon_days, month_days = horizon.days, horizon.month_days
-    curves = [
-        ("LFPT", "Local", OKABE_ITO["vermillion"], "-"),
-        ("RR", "Regional", OKABE_ITO["green"], "--"),
-        ("DM", "Distant", OKABE_ITO["blue"], ":"),
+    month_days = horizon.month_days
+    drawn_curves = [
+        ("LFPT", OKABE_ITO["vermillion"], "-"),
+        ("RR", OKABE_ITO["green"], "--"),
+        ("DM", OKABE_ITO["blue"], ":"),
     ]
-    data = {code: endpoint_times(adtte, code) for code, *_ in curves}
-    ticks = month_ticks(max(float(d.time.max()) for d in data.values()) / month_days)
+    ticks = month_ticks(max(_end(curves, code) for code, *_ in drawn_curves) / month_days)
     with paper():
-        fig = new_figure(COLUMN_WIDTH, _height(len(curves) + 1, len(curves)))
-        ax, table = _panel(fig, len(curves))
+        fig = new_figure(COLUMN_WIDTH, _height(len(drawn_curves) + 1, len(drawn_curves)))
+        ax, table = _panel(fig, len(drawn_curves))
         rows, drawn = [], []
-        for code, label, color, style in curves:
-            d = data[code]
-            aj = aalen_johansen(d.time, d.status)
-            value = horizon_value(
-                d,
-                horizon_days,
-                *(v[0] for v in bootstrap_curve(d, np.array([horizon_days]), reps, seed)),
-            )
+        for code, color, style in drawn_curves:
+            label = BY_PARAMCD[code].site.capitalize()
+            aj = _curve(curves, code, "aj")
+            cif = aj["estimate"].to_numpy()
+            value = _at_horizon(curves, code, "horizon_cif")
             ax.step(
-                *_steps(aj.time, aj.cif, 0.0, float(d.time.max()), month_days),
+                *_steps(aj["time"].to_numpy(), cif, 0.0, _end(curves, code), month_days),
                 where="post",
                 color=color,
                 linestyle=style,
@@ -342,8 +318,8 @@ def failure_patterns_figure(
             )
             if value.estimable:
                 ax.plot([horizon.months], [value.estimate], "o", color=color, markersize=3)
-            drawn.append(aj.cif)
-            rows.append(RiskRow(label, color, numbers_at_risk(d.time, ticks * month_days)))
+            drawn.append(cif)
+            rows.append(RiskRow(label, color, _numbers_at_risk(curves, code, ticks * month_days)))
         _horizon_marker(ax, horizon.months)
         _percent_axis(ax, incidence_upper_limit(*drawn))
         ax.set_ylabel("Cumulative incidence (death competing)")
