@@ -31,7 +31,7 @@ VALIDATED = expand("results/validated/{table}.parquet", table=EXPORTS)
 # The study period the gate resolved (data cut, study start, their sources): ADSL and every
 # later stage read it, none resolves it again.
 PERIOD = "results/validation/period.json"
-# What each rule gets of the config: only the values it reads, so that a changed value reruns
+# The config values each job reads, and no others, so that a changed value reruns
 # only the jobs that depend on it (docs/architecture.md, "Who reads which setting").
 GATE_CONFIG = gate_settings(config)
 KEY_RESULTS_CONFIG = key_results_settings(config)
