@@ -25,7 +25,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from sbrtlung import config
-from sbrtlung.synthetic import simulation_study
+from sbrtlung.simulation_study import trials as simulation_study
 
 
 def _timed(analyse: Callable, cfg: dict, jobs: list) -> tuple[float, list[pd.DataFrame]]:

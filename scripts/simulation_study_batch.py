@@ -2,7 +2,7 @@
 
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_csv
-from sbrtlung.synthetic import simulation_study
+from sbrtlung.simulation_study import trials as simulation_study
 
 with logged(snakemake) as log:
     config = simulation_study.read_design(snakemake.input.design)["config"]

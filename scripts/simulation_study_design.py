@@ -2,7 +2,7 @@
 
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_json
-from sbrtlung.synthetic import simulation_study
+from sbrtlung.simulation_study import trials as simulation_study
 
 with logged(snakemake):
     write_json(simulation_study.study_design(snakemake.params.config), snakemake.output[0])

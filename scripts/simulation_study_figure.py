@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sbrtlung.figures.simulation_study import simulation_study_figure
 from sbrtlung.figures.style import save
 from sbrtlung.logs import logged
+from sbrtlung.simulation_study.figure import simulation_study_figure
 
 with logged(snakemake):
     figure = simulation_study_figure(pd.read_csv(snakemake.input[0]))

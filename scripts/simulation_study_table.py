@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.reporting.tables import write_table
-from sbrtlung.synthetic import simulation_study
+from sbrtlung.simulation_study import trials as simulation_study
 
 with logged(snakemake):
     table = simulation_study.results_table(pd.read_csv(snakemake.input[0]))

@@ -109,8 +109,9 @@ LAYERS = (
     ("sbrtlung.adam",),
     ("sbrtlung.analysis",),
     ("sbrtlung.markers",),
-    ("sbrtlung.models", "sbrtlung.synthetic.simulation_study"),
+    ("sbrtlung.models",),
     ("sbrtlung.figures",),
+    ("sbrtlung.simulation_study",),
     ("sbrtlung.reporting",),
     ("sbrtlung.manuscript",),
 )
@@ -145,7 +146,8 @@ def test_no_module_imports_a_later_stage():
 def test_layers_place_modules_by_their_longest_prefix():
     assert layer("sbrtlung.reporting.tables") == 0 < layer("sbrtlung.reporting.key_results")
     assert layer("sbrtlung.synthetic.simulate") < layer("sbrtlung.validation.period")
-    assert layer("sbrtlung.synthetic.simulation_study") > layer("sbrtlung.analysis.efficacy")
+    assert layer("sbrtlung.simulation_study.trials") > layer("sbrtlung.analysis.efficacy")
+    assert layer("sbrtlung.simulation_study.figure") > layer("sbrtlung.figures.style")
 
 
 def test_the_library_imports_without_a_cycle():

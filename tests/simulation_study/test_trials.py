@@ -13,7 +13,7 @@ import pytest
 from sbrtlung import config
 from sbrtlung.adam import derive_all
 from sbrtlung.analysis import efficacy
-from sbrtlung.synthetic import simulation_study
+from sbrtlung.simulation_study import trials as simulation_study
 from sbrtlung.synthetic.simulate import simulate_trial, write_exports
 from sbrtlung.validation.gate import validate_exports
 from sbrtlung.validation.period import latest_date

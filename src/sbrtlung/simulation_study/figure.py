@@ -7,7 +7,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.reporting.formatter import Kind, number
-from sbrtlung.synthetic.simulation_study import (
+from sbrtlung.simulation_study.trials import (
     MC_LEVEL,
     MC_Z,
     REJECTION,
