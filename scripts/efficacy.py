@@ -4,8 +4,8 @@ import pandas as pd
 
 from sbrtlung.analysis import efficacy
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import write_csv, write_json
 from sbrtlung.study import Horizon
+from sbrtlung.tables import write_csv, write_json
 
 with logged(snakemake) as log:
     i, o, p = snakemake.input, snakemake.output, snakemake.params

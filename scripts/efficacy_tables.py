@@ -4,8 +4,8 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.reporting.results_tables import efficacy_tables
-from sbrtlung.reporting.tables import write_table
 from sbrtlung.study import Horizon
+from sbrtlung.tables import write_table
 
 with logged(snakemake):
     i, o = snakemake.input, snakemake.output

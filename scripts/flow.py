@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.analysis.flow import flow_counts
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import write_json
+from sbrtlung.tables import write_json
 
 with logged(snakemake):
     i = snakemake.input

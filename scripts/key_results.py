@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.reporting.key_results import assemble
-from sbrtlung.reporting.tables import read_json, write_json
+from sbrtlung.tables import read_json, write_json
 
 with logged(snakemake):
     i = snakemake.input

@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.markers import cox
-from sbrtlung.reporting.tables import write_csv, write_json
+from sbrtlung.tables import write_csv, write_json
 
 with logged(snakemake) as log:
     i, o = snakemake.input, snakemake.output

@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.markers.summary import summary
-from sbrtlung.reporting.tables import write_csv
+from sbrtlung.tables import write_csv
 
 with logged(snakemake) as log:
     table = summary(pd.read_parquet(snakemake.input.adlb))

@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.markers.cox import marker_tables
-from sbrtlung.reporting.tables import write_table
+from sbrtlung.tables import write_table
 
 with logged(snakemake):
     i, o = snakemake.input, snakemake.output

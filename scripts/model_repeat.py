@@ -3,7 +3,7 @@
 from sbrtlung.logs import logged
 from sbrtlung.models import cv
 from sbrtlung.models.data import read_cohorts
-from sbrtlung.reporting.tables import write_csv
+from sbrtlung.tables import write_csv
 
 with logged(snakemake) as log:
     p, o = snakemake.params, snakemake.output

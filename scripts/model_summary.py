@@ -2,7 +2,7 @@
 
 from sbrtlung.logs import logged
 from sbrtlung.models import summary
-from sbrtlung.reporting.tables import read_csvs, write_csv, write_json
+from sbrtlung.tables import read_csvs, write_csv, write_json
 
 with logged(snakemake) as log:
     i, o = snakemake.input, snakemake.output

@@ -5,8 +5,8 @@ import pandas as pd
 from sbrtlung.logs import logged
 from sbrtlung.models.data import read_cohorts
 from sbrtlung.models.tables import model_tables
-from sbrtlung.reporting.tables import write_table
 from sbrtlung.study import Horizon
+from sbrtlung.tables import write_table
 
 with logged(snakemake):
     i, o, p = snakemake.input, snakemake.output, snakemake.params

@@ -2,7 +2,7 @@
 
 from sbrtlung.logs import logged
 from sbrtlung.reporting.provenance import describe_run
-from sbrtlung.reporting.tables import write_json, write_table
+from sbrtlung.tables import write_json, write_table
 
 with logged(snakemake):
     p = snakemake.params

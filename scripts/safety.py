@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.analysis import safety
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import write_csv, write_json
+from sbrtlung.tables import write_csv, write_json
 
 with logged(snakemake):
     o = snakemake.output

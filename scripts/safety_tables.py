@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.reporting.results_tables import safety_tables
-from sbrtlung.reporting.tables import write_table
+from sbrtlung.tables import write_table
 
 with logged(snakemake):
     i = snakemake.input

@@ -1,8 +1,8 @@
 """Rule simulation_study_batch: one block of replicates of the simulation study."""
 
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import write_csv
 from sbrtlung.simulation_study import trials as simulation_study
+from sbrtlung.tables import write_csv
 
 with logged(snakemake) as log:
     config = simulation_study.read_design(snakemake.input.design)["config"]

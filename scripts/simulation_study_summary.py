@@ -1,8 +1,8 @@
 """Rule simulation_study_summary: gather the batches into performance measures."""
 
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import read_csvs, write_csv, write_json
 from sbrtlung.simulation_study import trials as simulation_study
+from sbrtlung.tables import read_csvs, write_csv, write_json
 
 with logged(snakemake) as log:
     config = simulation_study.read_design(snakemake.input.design)["config"]

@@ -3,8 +3,8 @@
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import write_table
 from sbrtlung.simulation_study import trials as simulation_study
+from sbrtlung.tables import write_table
 
 with logged(snakemake):
     table = simulation_study.results_table(pd.read_csv(snakemake.input[0]))

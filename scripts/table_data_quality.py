@@ -2,8 +2,8 @@
 
 from sbrtlung.adam.datasets import read_tables
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import write_table
 from sbrtlung.study import Horizon
+from sbrtlung.tables import write_table
 from sbrtlung.validation.quality import data_quality, read_findings
 
 with logged(snakemake) as log:

@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.reporting.characteristics import lesions
-from sbrtlung.reporting.tables import write_table
+from sbrtlung.tables import write_table
 
 with logged(snakemake):
     table = lesions(pd.read_parquet(snakemake.input[0]))

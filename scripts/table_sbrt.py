@@ -4,7 +4,7 @@ import pandas as pd
 
 from sbrtlung.logs import logged
 from sbrtlung.reporting.characteristics import sbrt
-from sbrtlung.reporting.tables import write_table
+from sbrtlung.tables import write_table
 
 with logged(snakemake):
     table = sbrt(pd.read_parquet(snakemake.input[0]))

@@ -1,7 +1,7 @@
 """Rule validation_report: every finding of the data contract, as Markdown and CSV."""
 
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import write_markdown
+from sbrtlung.tables import write_markdown
 from sbrtlung.validation import gate
 
 with logged(snakemake) as log:

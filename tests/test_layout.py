@@ -100,8 +100,8 @@ LAYERS = (
         "sbrtlung.config",
         "sbrtlung.logs",
         "sbrtlung.console",
-        "sbrtlung.reporting.formatter",
-        "sbrtlung.reporting.tables",
+        "sbrtlung.formatter",
+        "sbrtlung.tables",
         "sbrtlung.study",
     ),
     ("sbrtlung.synthetic", "sbrtlung.redcap"),
@@ -144,7 +144,7 @@ def test_no_module_imports_a_later_stage():
 
 
 def test_layers_place_modules_by_their_longest_prefix():
-    assert layer("sbrtlung.reporting.tables") == 0 < layer("sbrtlung.reporting.key_results")
+    assert layer("sbrtlung.tables") == 0 < layer("sbrtlung.reporting.key_results")
     assert layer("sbrtlung.synthetic.simulate") < layer("sbrtlung.validation.period")
     assert layer("sbrtlung.simulation_study.trials") > layer("sbrtlung.analysis.efficacy")
     assert layer("sbrtlung.simulation_study.figure") > layer("sbrtlung.figures.style")
@@ -167,3 +167,12 @@ def test_the_library_imports_without_a_cycle():
 )
 def test_the_cycle_check_finds_a_cycle(graph, expected):
     assert cycle(graph) == expected
+
+
+def test_the_gate_imports_no_part_of_the_simulator():
+    """The gate learns the synthetic trial's dates from `sbrtlung.study`, the one owner of the
+    study period's inputs, not from the simulator of a later layer's data."""
+    graph = import_graph()
+    gate = {name for name in graph if name.startswith("sbrtlung.validation")}
+    assert not {t for name in gate for t in graph[name] if t.startswith("sbrtlung.synthetic")}
+    assert "sbrtlung.study" in graph["sbrtlung.validation.period"]

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from sbrtlung.reporting.formatter import Kind, number
+from sbrtlung.formatter import Kind, number
 
 # The built-in synthetic trial: the first enrollment, and how long before it the first record
 # (a screening visit or a baseline sample) may be dated (`sbrtlung.synthetic.simulate`).

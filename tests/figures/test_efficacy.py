@@ -9,7 +9,7 @@ from sbrtlung.adam import derive_all
 from sbrtlung.analysis import efficacy
 from sbrtlung.analysis.curves import efficacy_curves
 from sbrtlung.figures import style, survival, swimmer
-from sbrtlung.reporting.formatter import Kind, with_interval
+from sbrtlung.formatter import Kind, with_interval
 from sbrtlung.study import Horizon
 from sbrtlung.synthetic.simulate import simulate_trial
 from sbrtlung.validation.period import latest_date

@@ -9,8 +9,8 @@ from sbrtlung import config
 from sbrtlung.adam import derive_all
 from sbrtlung.figures import markers as figures
 from sbrtlung.figures import style
+from sbrtlung.formatter import Kind, p_value, with_interval
 from sbrtlung.markers import cox as marker_cox
-from sbrtlung.reporting.formatter import Kind, p_value, with_interval
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.synthetic.simulate import simulate_trial
 from sbrtlung.validation.period import latest_date

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from sbrtlung import config
+from sbrtlung.formatter import p_value
 from sbrtlung.manuscript import render, shortcodes, variables
-from sbrtlung.reporting.formatter import p_value
 
 DEMO = Path(__file__).parents[1] / "data" / "manuscript_demo"
 NBSP = "\u00a0"

@@ -15,9 +15,9 @@ from sbrtlung.adam.adlb import derive_adlb
 from sbrtlung.adam.adles import derive_adles
 from sbrtlung.adam.adsl import derive_adsl
 from sbrtlung.adam.adtte import derive_adtte
+from sbrtlung.formatter import p_value
 from sbrtlung.markers import cox as marker_cox
 from sbrtlung.markers import summary as markers
-from sbrtlung.reporting.formatter import p_value
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.synthetic.simulate import simulate_trial
 from sbrtlung.validation.period import latest_date

@@ -116,7 +116,7 @@ def test_the_check_counts_library_calls_but_not_reading_and_writing():
     source = (
         "import pandas as pd\n"
         "from sbrtlung.analysis import efficacy\n"
-        "from sbrtlung.reporting.tables import read_json, write_json\n"
+        "from sbrtlung.tables import read_json, write_json\n"
         "with logged(snakemake):\n"
         "    rates = efficacy.rates(pd.read_csv('a'), read_json('b'))\n"
         "    write_json(efficacy.primary_decision(rates, '2y', 0.8), 'c')\n"

@@ -22,7 +22,7 @@ Choices:
   a CI running beyond the axis ends in an arrow. A model that could not be fitted leaves its
   row empty.
 - The baseline models carry their numbers beside each endpoint's panel: HR per SD with its
-  95% CI and the Benjamini-Hochberg q-value, printed by `sbrtlung.reporting.formatter` as in
+  95% CI and the Benjamini-Hochberg q-value, printed by `sbrtlung.formatter` as in
   the tables. The 228 landmark models are drawn only; their numbers are in the data
   supplement (marker_cox.csv), as four numbers a row at that density would not be legible.
 - Landmark rows are banded by marker; within a band the four models are, top to bottom,
@@ -57,9 +57,9 @@ from sbrtlung.figures.style import (
     notice_figure,
     paper,
 )
+from sbrtlung.formatter import p_value
 from sbrtlung.markers.cox import ENDPOINTS, VARIABLES, Variable, hr_text
 from sbrtlung.markers.summary import LABELS, UNITS, unit_label
-from sbrtlung.reporting.formatter import p_value
 from sbrtlung.schemas import vocabulary as v
 
 SKEW_FOR_LOG = 1.0

@@ -37,10 +37,10 @@ from sbrtlung.figures.style import (
     notice_figure,
     paper,
 )
+from sbrtlung.formatter import in_sentence
 from sbrtlung.models.data import ENDPOINTS
 from sbrtlung.models.metrics import LOWER_IS_BETTER, METRICS, labels
 from sbrtlung.models.pipeline import MODELS
-from sbrtlung.reporting.formatter import in_sentence
 from sbrtlung.study import Horizon
 
 ENDPOINT_TITLES = {code: endpoint_label(code) for code in ENDPOINTS}

@@ -50,7 +50,7 @@ from sbrtlung.figures.style import (
     paper,
     risk_table_height,
 )
-from sbrtlung.reporting.formatter import NOT_ESTIMABLE, Kind, with_interval
+from sbrtlung.formatter import NOT_ESTIMABLE, Kind, with_interval
 from sbrtlung.study import Horizon
 
 PLOT_HEIGHT = 2.2

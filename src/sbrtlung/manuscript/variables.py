@@ -3,7 +3,7 @@
 Quarto's `{{< var a.b >}}` walks nested YAML maps, so the file keeps the nesting of
 `key_results.json` and every leaf is a ready-to-print string. Each number prints by the kind
 it declares (`sbrtlung.reporting.key_results` for the results, `x-kind` in the config's JSON
-schema for the config), through the one formatter of every table (`sbrtlung.reporting.formatter`); a
+schema for the config), through the one formatter of every table (`sbrtlung.formatter`); a
 non-integer number without a kind is an error, never a guess. For an entry (an object with a
 `kind`):
 
@@ -40,9 +40,7 @@ from typing import Any
 import yaml
 
 from sbrtlung import config as config_module
-from sbrtlung.manuscript import shortcodes
-from sbrtlung.manuscript.render import load_project
-from sbrtlung.reporting.formatter import (
+from sbrtlung.formatter import (
     NOT_ESTIMABLE_WORDS,
     Kind,
     interval,
@@ -50,6 +48,8 @@ from sbrtlung.reporting.formatter import (
     number,
     with_interval,
 )
+from sbrtlung.manuscript import shortcodes
+from sbrtlung.manuscript.render import load_project
 from sbrtlung.reporting.key_results import ENTRY_FIELDS, POINT_FIELDS, typed
 from sbrtlung.study import Study
 

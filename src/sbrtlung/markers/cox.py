@@ -42,10 +42,7 @@ from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 from lifelines.statistics import proportional_hazard_test
 
 from sbrtlung.adam.endpoints import BY_PARAMCD
-from sbrtlung.logs import progress
-from sbrtlung.markers import features
-from sbrtlung.markers.summary import TIMEPOINT_LABELS, bh_q, marker_label, summary_table
-from sbrtlung.reporting.formatter import (
+from sbrtlung.formatter import (
     NOT_ESTIMABLE,
     Kind,
     in_sentence,
@@ -54,8 +51,11 @@ from sbrtlung.reporting.formatter import (
     value_range,
     with_interval,
 )
-from sbrtlung.reporting.tables import Table, first_only, markdown_table
+from sbrtlung.logs import progress
+from sbrtlung.markers import features
+from sbrtlung.markers.summary import TIMEPOINT_LABELS, bh_q, marker_label, summary_table
 from sbrtlung.schemas import vocabulary as v
+from sbrtlung.tables import Table, first_only, markdown_table
 
 # The endpoints modelled, by their label (cause-specific where death competes) and, where the
 # printed table is tight, their abbreviation.

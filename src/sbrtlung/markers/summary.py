@@ -9,7 +9,7 @@ q-values over every test of every marker together.
 Choices where the plan is silent:
 
 - Quartiles are pandas' linear interpolation, as everywhere in the project
-  (`reporting.formatter.median_iqr`).
+  (`formatter.median_iqr`).
 - Friedman: patients with a value at all three timepoints; Wilcoxon: patients with both the
   post-treatment and the baseline value (paired). Both tests compare the values in canonical
   units (a rank test of the levels, not of log ratios).
@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sbrtlung.reporting.formatter import in_sentence, median_quartiles, p_value
-from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.formatter import in_sentence, median_quartiles, p_value
 from sbrtlung.schemas import vocabulary as v
+from sbrtlung.tables import Table, markdown_table
 
 # Marker -> (short label for figures, plain-words label for tables).
 LABELS: Mapping[str, tuple[str, str]] = {

@@ -39,7 +39,7 @@ from sksurv.metrics import (
 from sksurv.nonparametric import CensoringDistributionEstimator
 from sksurv.util import Surv
 
-from sbrtlung.reporting.formatter import Kind
+from sbrtlung.formatter import Kind
 from sbrtlung.study import Horizon
 
 METRICS = ("harrell_c", "uno_c", "auc_1y", "auc_2y", "ibs")

@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 
 from sbrtlung.analysis.estimators import estimable_at, kaplan_meier, survival_at
+from sbrtlung.formatter import Kind
 from sbrtlung.models.data import ENDPOINTS
 from sbrtlung.models.metrics import KINDS as METRIC_KINDS
 from sbrtlung.models.metrics import METRICS
 from sbrtlung.models.pipeline import MODELS, REFERENCE
-from sbrtlung.reporting.formatter import Kind
 
 KEYS = ["endpoint", "cohort", "model"]
 LEVEL = 0.95

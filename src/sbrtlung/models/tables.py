@@ -1,7 +1,7 @@
 """Manuscript tables of the prognostic models: performance with gains, and TRIPOD+AI items.
 
 Metrics print as "mean (2.5th–97.5th percentile over repeats)", gains with their sign,
-"+0.012 (−0.004 to 0.027)", both through `sbrtlung.reporting.formatter` (the kinds of
+"+0.012 (−0.004 to 0.027)", both through `sbrtlung.formatter` (the kinds of
 `metrics.KINDS`). Predictors print in words, never as column names.
 """
 
@@ -12,14 +12,14 @@ from typing import Any
 import pandas as pd
 
 from sbrtlung.adam.endpoints import label as endpoint_label
+from sbrtlung.formatter import Kind, in_sentence, n_pct, number, with_interval
 from sbrtlung.markers.summary import LABELS as MARKER_LABELS
 from sbrtlung.markers.summary import TIMEPOINT_LABELS
 from sbrtlung.models.data import DYNAMIC_TIMEPOINTS, ENDPOINTS, GROUP_SCALES, Cohort
 from sbrtlung.models.metrics import KINDS, METRICS, labels
 from sbrtlung.models.pipeline import ALPHA_MIN_RATIO, L1_RATIO, MODEL_BY_NAME, N_ALPHAS
-from sbrtlung.reporting.formatter import Kind, in_sentence, n_pct, number, with_interval
-from sbrtlung.reporting.tables import Table, first_only, markdown_table
 from sbrtlung.study import Horizon
+from sbrtlung.tables import Table, first_only, markdown_table
 
 ENDPOINT_LABELS = {code: endpoint_label(code) for code in ENDPOINTS}
 COHORT_LABELS = {"full": "all patients", "landmark": "landmark cohort"}

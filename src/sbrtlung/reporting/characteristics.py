@@ -2,7 +2,7 @@
 
 Every table is a `Table`: a machine-readable frame with one row per statistic (numbers in
 their own columns, stable order) and the same numbers rendered as Markdown for the paper.
-All numbers are printed by `sbrtlung.reporting.formatter`. In the frame of the characteristics
+All numbers are printed by `sbrtlung.formatter`. In the frame of the characteristics
 tables, `statistic` is `count` (n of N, pct in percent, for one `level`), `summary`
 (n non-missing of N, median, q1, q3, min, max) or `missing` (n missing of N).
 
@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sbrtlung.reporting.formatter import Kind, in_sentence, median_iqr, n_pct, number, value_range
-from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.formatter import Kind, in_sentence, median_iqr, n_pct, number, value_range
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.labels import CODE_LABELS
+from sbrtlung.tables import Table, markdown_table
 
 ECOG_SCORES = (0, 1, 2)  # the contract's range of `ecog`
 COLUMNS = [

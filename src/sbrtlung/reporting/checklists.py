@@ -4,15 +4,15 @@ Each item names what the guideline asks and answers it with numbers from key_res
 (or points to the table or figure that answers it), so the supplement's checklists can never
 disagree with the paper. CONSORT 2025 (Hopewell et al., BMJ 2025;388:e081123) numbers its
 30 items anew; the items listed are those this single-arm trial's data and configuration can
-answer. Every number prints through `sbrtlung.reporting.formatter`.
+answer. Every number prints through `sbrtlung.formatter`.
 """
 
 import pandas as pd
 
 from sbrtlung.adam.endpoints import ENDPOINTS
+from sbrtlung.formatter import Kind, in_sentence, interval, n_pct, number, with_interval
 from sbrtlung.models.pipeline import MODELS
-from sbrtlung.reporting.formatter import Kind, in_sentence, interval, n_pct, number, with_interval
-from sbrtlung.reporting.tables import markdown_table
+from sbrtlung.tables import markdown_table
 
 COLUMNS = ["Item", "Asks for", "Reported"]
 MODEL_LABELS = {m.name: in_sentence(m.label) for m in MODELS}

@@ -5,7 +5,7 @@ Proportions are in 0-1 (never percent), times in the unit their kind names, inte
 fixed float representation, so the same results give the same bytes.
 
 Every number declares what it is, so that it prints one way wherever it appears
-(`sbrtlung.reporting.formatter`): an entry is an object with a `kind` (proportion, months,
+(`sbrtlung.formatter`): an entry is an object with a `kind` (proportion, months,
 hazard_ratio, c_statistic, brier_score, cv_gain, ...) and its point value (`estimate`,
 `mean`, `hr` or, for a single number, `value`), with intervals named for what they are:
 `ci95`, `ci90` and `ci_decision` (confidence intervals), `range_cv` (2.5th-97.5th
@@ -21,8 +21,8 @@ import pandas as pd
 
 from sbrtlung.adam.endpoints import ENDPOINTS
 from sbrtlung.analysis.design import planned_sample_size
+from sbrtlung.formatter import Kind, in_sentence, number, with_interval
 from sbrtlung.markers.summary import marker_label
-from sbrtlung.reporting.formatter import Kind, in_sentence, number, with_interval
 from sbrtlung.schemas.vocabulary import MARKERS
 
 _LOG = logging.getLogger(__name__)

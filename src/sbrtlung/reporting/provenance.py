@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.tables import Table, markdown_table
 
 # Distributions whose versions decide the numbers, the figures or the rendered paper.
 PACKAGES = (

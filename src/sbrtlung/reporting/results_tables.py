@@ -8,9 +8,9 @@ import pandas as pd
 
 from sbrtlung.analysis.efficacy import CI_METHODS as CI_METHOD_TEXTS
 from sbrtlung.analysis.safety import GRADES
-from sbrtlung.reporting.formatter import Kind, n_pct, number, with_interval
-from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.formatter import Kind, n_pct, number, with_interval
 from sbrtlung.study import Horizon
+from sbrtlung.tables import Table, markdown_table
 
 SETS = {"SAF": "Safety", "EFF": "Efficacy", "PP": "Per protocol"}
 # The CI method of rates.csv (efficacy.CI_METHODS) as the table prints it; the caption says

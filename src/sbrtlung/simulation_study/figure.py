@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sbrtlung.figures.style import GREY, LIGHT_GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
-from sbrtlung.reporting.formatter import Kind, number
+from sbrtlung.formatter import Kind, number
 from sbrtlung.simulation_study.trials import (
     MC_LEVEL,
     MC_Z,

@@ -51,12 +51,12 @@ from scipy.stats import binomtest, norm
 from sbrtlung.adam import derive_all
 from sbrtlung.adam.adtte import EXPORTS_READ, endpoint_arrays
 from sbrtlung.analysis import design, efficacy
+from sbrtlung.formatter import Kind, interval, number
 from sbrtlung.logs import progress
-from sbrtlung.reporting.formatter import Kind, interval, number
-from sbrtlung.reporting.tables import Table, first_only, markdown_table
 from sbrtlung.study import Horizon, synthetic_dates
 from sbrtlung.synthetic.simulate import simulate_trial
 from sbrtlung.synthetic.truth import RATE_TRUTHS, true_values
+from sbrtlung.tables import Table, first_only, markdown_table
 
 # Scenario -> the `hypothesis` key of its true 2-year LCR, and what its rejection rate is.
 SCENARIOS = {"H0": "lcr_null", "H1": "lcr_alternative"}

@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sbrtlung.reporting.tables import write_csv
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.study import (
@@ -41,6 +40,7 @@ from sbrtlung.study import (
 )
 from sbrtlung.study import SYNTHETIC_START as STUDY_START
 from sbrtlung.synthetic import truth
+from sbrtlung.tables import write_csv
 
 MONTH_DAYS = SYNTHETIC_MONTH_DAYS
 YEAR_DAYS = 365.25

@@ -11,12 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from sbrtlung.reporting.tables import markdown_table
 from sbrtlung.schemas import limits
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.adam import DATASETS
 from sbrtlung.schemas.labels import COLUMN_LABELS
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.tables import markdown_table
 
 TYPES = {"str": "text", "Int64": "integer", "float64": "number", "int64": "integer"}
 TYPES |= {"datetime64[ns]": "date (YYYY-MM-DD)", "bool": "flag (true/false)"}

@@ -24,9 +24,9 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.reporting.formatter import Kind, number
-from sbrtlung.reporting.tables import Table, markdown_table
+from sbrtlung.formatter import Kind, number
 from sbrtlung.study import Horizon
+from sbrtlung.tables import Table, markdown_table
 from sbrtlung.validation.checks import rules_table
 from sbrtlung.validation.findings import COLUMNS as FINDING_COLUMNS
 from sbrtlung.validation.gate import describe

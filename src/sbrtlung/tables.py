@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.reporting.formatter import missing
+from sbrtlung.formatter import missing
 
 LINE = 72  # pandoc's default --columns: a wider pipe table gets relative column widths
 BUDGET = 110  # characters of table text across the page (8.5 pt type on an A4 text width)
