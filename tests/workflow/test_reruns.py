@@ -56,7 +56,28 @@ def planned(folder, settings: str) -> set[str]:
     finally:
         (folder / "small.yaml").write_text(SMALL)
     assert done.returncode == 0, done.stderr[-3000:]
-    return {line.split()[0] for line in done.stdout.splitlines() if line.strip()} - {"total"}
+    return job_stats(done.stdout)
+
+
+def job_stats(printed: str) -> set[str]:
+    """The rules of Snakemake's job stats table (none when nothing is to be done)."""
+    lines = [line.split() for line in printed.splitlines()]
+    heads = [i for i, words in enumerate(lines) if words[:2] == ["job", "count"]]
+    if not heads:
+        return set()
+    rules = set()
+    for words in lines[heads[0] + 2 :]:
+        if not words or words[0] == "total":
+            break
+        rules.add(words[0])
+    return rules
+
+
+def test_the_job_stats_are_read_as_printed():
+    printed = "Building DAG of jobs...\nJob stats:\njob      count\n-----  -----\n"
+    printed += "efficacy     1\nall          1\ntotal        2\n\nReasons:\n  ..."
+    assert job_stats(printed) == {"efficacy", "all"}
+    assert job_stats("Nothing to be done (all requested files are present).") == set()
 
 
 def test_the_complete_build_plans_nothing(built):
