@@ -105,16 +105,8 @@ class Study:
     landmark_days: float
 
     @property
-    def month_days(self) -> float:
-        return self.horizon.month_days
-
-    @property
-    def year_days(self) -> float:
-        return self.horizon.year_days
-
-    @property
     def landmark_months(self) -> float:
-        return self.landmark_days / self.month_days
+        return self.landmark_days / self.horizon.month_days
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Study":

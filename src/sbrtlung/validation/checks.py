@@ -58,8 +58,8 @@ import pandas as pd
 from sbrtlung.schemas import limits
 from sbrtlung.schemas import vocabulary as v
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.study import SURGERY_YEARS_BEFORE_START, StudyPeriod
 from sbrtlung.validation.findings import Finding, Severity, rows_by_value
-from sbrtlung.validation.period import SURGERY_YEARS_BEFORE_START, StudyPeriod
 
 Tables = Mapping[str, pd.DataFrame]
 Config = Mapping[str, Any]

@@ -28,15 +28,11 @@ import pyarrow.parquet as parquet
 from sbrtlung import config as configuration
 from sbrtlung.redcap.locate import located
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.study import StudyPeriod
 from sbrtlung.validation.checks import RULES, run_rules
 from sbrtlung.validation.exports import describe_rule, read_exports
 from sbrtlung.validation.findings import to_frame
-from sbrtlung.validation.period import (
-    PeriodError,
-    StudyPeriod,
-    analysis_period,
-    study_period,
-)
+from sbrtlung.validation.period import PeriodError, analysis_period, study_period
 from sbrtlung.validation.period import settings as period_settings
 
 _ARROW_TYPES = {

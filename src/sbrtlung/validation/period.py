@@ -22,9 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from sbrtlung.study import SURGERY_YEARS_BEFORE_START, StudyPeriod, synthetic_dates
-
-__all__ = ["SURGERY_YEARS_BEFORE_START", "StudyPeriod"]
+from sbrtlung.study import StudyPeriod, synthetic_dates
 
 DEFAULT_STUDY_START = "2000-01-01"
 # The settings of the synthetic trial its dates depend on (`sbrtlung.study.synthetic_dates`).
