@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflow.test_workflow import workflow_copy
+from tests.workflow.runs import workflow_copy
 
 pytestmark = pytest.mark.slow
 
