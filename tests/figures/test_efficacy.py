@@ -211,3 +211,16 @@ def test_swimmer_draws_lost_to_follow_up_apart_from_alive_at_last_contact(cohort
     assert not {y for _, y in lost} & {y for _, y in arrows}
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "Lost to follow-up" in labels and "Alive at last contact" in labels
+
+
+def test_curves_without_events_or_censoring_are_drawn_flat(cohort):
+    """A delivery with no local, regional or distant failure and nobody censored for overall
+    survival still draws every figure: flat incidences, no censoring marks."""
+    adsl, adtte = cohort
+    failures = adtte["PARAMCD"].isin(["LF", "LFPT", "RR", "DM"]) & (adtte["EVNT"] == 1)
+    quiet = adtte.assign(EVNT=adtte["EVNT"].mask(failures, 0))
+    os_rows = quiet["PARAMCD"] == "OS"
+    quiet.loc[os_rows, "EVNT"] = 1
+    for name in ("local_failure", "failure_patterns", "pfs_os"):
+        fig = draw(name, adsl, quiet)
+        assert fig.axes

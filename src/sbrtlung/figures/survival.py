@@ -78,11 +78,9 @@ class HorizonValue:
 
 
 def _curve(curves: pd.DataFrame, paramcd: str, name: str) -> pd.DataFrame:
-    """One curve of the efficacy job's table (`analysis.curves`), in its time order."""
-    rows = curves[(curves["paramcd"] == paramcd) & (curves["curve"] == name)]
-    if rows.empty:
-        raise ValueError(f"the efficacy curves have no {name} of {paramcd}")
-    return rows
+    """One curve of the efficacy job's table (`analysis.curves`), in its time order; no row
+    where it has no point (no event: a flat curve; nobody censored: no mark)."""
+    return curves[(curves["paramcd"] == paramcd) & (curves["curve"] == name)]
 
 
 def _at_horizon(
