@@ -56,7 +56,10 @@ class Adsl(_Dataset):
     LSTASDY: Series[Int] = pa.Field(nullable=True, description="last follow-up scan, any lesion")
     NSCAN: Series[Int] = pa.Field(ge=0, description="distinct scan days")
     DCUTDY: Series[Int] = pa.Field(
-        description="data cut: data_cut, or the synthetic trial's, else the latest export date"
+        description=(
+            "data cut as the gate resolved it (results/validation/period.json): data_cut, or "
+            "the synthetic trial's, else the latest export date"
+        )
     )
     LTFUFL: Series[bool] = pa.Field(description="alive, no contact in the months before the cut")
 
