@@ -72,8 +72,9 @@ def test_the_check_reads_a_rules_script():
     assert SCRIPT.findall(dict(RULE.findall(text))["a"]) == ["b.py"]
 
 
-# Library functions that only read or write files, which a script may call besides its one.
-INPUT_OUTPUT = re.compile(r"^(read_|write_|save$|logged$)")
+# Library functions that only read or write files, which a script may call besides its one,
+# and `Horizon`, which reads the rule's horizon params into their owner (`sbrtlung.study`).
+INPUT_OUTPUT = re.compile(r"^(read_|write_|save$|logged$|Horizon$)")
 
 
 def library_calls(source: str) -> list[str]:
