@@ -112,6 +112,7 @@ LAYERS = (
     ("sbrtlung.figures",),
     ("sbrtlung.reporting",),
     ("sbrtlung.manuscript",),
+    ("sbrtlung.share",),
 )
 
 
