@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 import pytest
 
 from bench import scratch
@@ -22,6 +23,7 @@ from sbrtlung.redcap.locate import COLUMNS
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.share.define import validate as validate_define
 from sbrtlung.synthetic.simulate import study_dates
+from tests.share.test_share import assert_shared_as_documented
 
 SIMULATED_START, SIMULATED_CUT = (
     f"{day}" for day in study_dates(config.load(simulation={"n_patients": 40})["simulation"])
@@ -430,3 +432,7 @@ def test_share_builds_the_package_and_leaves_every_result_as_it_was(default_run,
         digest, path = line.split("  ")
         assert hashlib.sha256((share / path).read_bytes()).hexdigest() == digest, path
     validate_define(share / "define.xml")  # raises if invalid
+    for name in ("adsl", "adles", "adtte", "adae", "adlb"):
+        parquet = pd.read_parquet(folder / "results" / "adam" / f"{name}.parquet")
+        shared, _ = pyreadstat.read_xport(str(share / "xpt" / f"{name}.xpt"))
+        assert_shared_as_documented(parquet, shared, name)
