@@ -60,7 +60,7 @@ class DatasetSpec:
         return self.name.lower()
 
 
-def _codes(column, kind: Kind, flag: bool) -> tuple | None:
+def _codes(column, flag: bool) -> tuple | None:
     if flag:
         return FLAG_CODES
     for check in column.checks:
@@ -82,7 +82,7 @@ def _variable(name: str, column) -> Variable:
         origin=meta["origin"],
         source=meta.get("source"),
         derivation=column.description if meta["origin"] == "derived" else None,
-        codes=_codes(column, kind, flag),
+        codes=_codes(column, flag),
         mandatory=not column.nullable,
     )
 

@@ -6,6 +6,7 @@ inputs give the same bytes (no build time anywhere; the zip's entries are sorted
 `STAMP`). `write_package` writes them.
 """
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -19,7 +20,7 @@ import pandas as pd
 from lxml import etree
 
 from . import define
-from .dataset_json import dataset_json, dumps
+from .dataset_json import STAMP, dataset_json, dumps
 from .deidentify import AGE_CAP, deidentify
 from .metadata import DatasetSpec, dataset_spec, shared_frame
 from .readme import readme
@@ -27,6 +28,7 @@ from .xpt import write_xpt
 
 DATASETS = ("adsl", "adles", "adtte", "adae", "adlb")
 ZIP = "package.zip"
+ZIP_TIME = dt.datetime.fromisoformat(STAMP).timetuple()[:6]
 # Of the run's provenance record, what the package keeps: not the config, which may hold
 # calendar dates (data_cut, study_start), only its hash.
 PROVENANCE_KEYS = ("inputs", "config_sha256", "packages", "python", "git")
@@ -44,7 +46,7 @@ def zipped(files: dict[str, bytes], folder: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for path in sorted(files):
-            entry = zipfile.ZipInfo(f"{folder}/{path}", date_time=(1980, 1, 1, 0, 0, 0))
+            entry = zipfile.ZipInfo(f"{folder}/{path}", date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o100644 << 16
             entry.create_system = 3  # Unix, whatever the system that builds
@@ -55,6 +57,8 @@ def zipped(files: dict[str, bytes], folder: str) -> bytes:
 def _files_of_datasets(
     frames: dict[str, pd.DataFrame], specs: dict[str, DatasetSpec], studyid: str
 ) -> dict[str, bytes]:
+    """XPT and Dataset-JSON of each dataset, define.xml (checked against its schema) and
+    define.html, through a scratch folder: pyreadstat and defineutils write files."""
     files = {}
     with tempfile.TemporaryDirectory() as scratch:
         for name, spec in specs.items():

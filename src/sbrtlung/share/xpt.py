@@ -6,19 +6,23 @@ here first, and a dataset beyond them is refused, never cut. Read the files back
 `read_xpt` (pyreadstat): pandas.read_sas reads a numeric 0 as 5.4e-79.
 """
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pandas as pd
 import pyreadstat
 
+from .dataset_json import STAMP
 from .metadata import DatasetSpec, ShareError
 
 NAME_MAX, LABEL_MAX, TEXT_MAX = 8, 40, 200
 SAS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # pyreadstat stamps the library and member headers with the time of writing (ddMMMyy:hh:mm:ss);
 # the stamps are set to this fixed time, so the same data give the same bytes.
-SAS_STAMP = b"01JAN80:00:00:00"
+_T = dt.datetime.fromisoformat(STAMP)
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+SAS_STAMP = f"{_T:%d}{_MONTHS[_T.month - 1]}{_T:%y:%H:%M:%S}".encode()  # not the locale's %b
 _STAMP = re.compile(rb"\d\d[A-Z]{3}\d\d:\d\d:\d\d:\d\d")
 _OBS = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!"
 
