@@ -33,6 +33,7 @@ include: "rules/markers.smk"
 include: "rules/models.smk"
 include: "rules/simulation_study.smk"
 include: "rules/manuscript.smk"
+include: "rules/share.smk"
 
 
 # The front page of `snakemake --report report.html`: the study and the report's categories.

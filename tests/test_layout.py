@@ -114,6 +114,7 @@ LAYERS = (
     ("sbrtlung.simulation_study",),
     ("sbrtlung.reporting",),
     ("sbrtlung.manuscript",),
+    ("sbrtlung.share",),
 )
 
 

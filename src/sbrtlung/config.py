@@ -52,3 +52,14 @@ def load(path: str | Path | None = None, **overrides: Any) -> dict[str, Any]:
     config = iso_dates({**(config or {}), **overrides})
     _with_defaults(jsonschema.Draft202012Validator)(schema()).validate(config)
     return config
+
+
+def section(config: dict[str, Any], name: str) -> dict[str, Any]:
+    """One section of the config with its properties' defaults filled.
+
+    For a section that has no default of its own (`share`), so that a build that does not
+    use it records the same configuration, and the same provenance, as before it existed.
+    """
+    given = copy.deepcopy(config.get(name) or {})
+    _with_defaults(jsonschema.Draft202012Validator)(schema()["properties"][name]).validate(given)
+    return given

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 import pytest
 
 from sbrtlung import config
@@ -19,7 +20,9 @@ from sbrtlung.manuscript.numbers import untraced_numbers
 from sbrtlung.manuscript.typography import problems
 from sbrtlung.redcap.locate import COLUMNS
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.share.define import validate as validate_define
 from sbrtlung.study import synthetic_dates
+from tests.share.test_share import assert_shared_as_documented
 from tests.workflow.runs import snakemake, workflow_copy
 
 SIMULATED_START, SIMULATED_CUT = (
@@ -373,3 +376,36 @@ def test_a_corrupt_intermediate_is_named_with_how_to_rebuild_it(default_run, tmp
         and "delete it and run snakemake again, which rebuilds it" in done.stderr
     )
     assert "Traceback" not in done.stderr
+
+
+def test_share_builds_the_package_and_leaves_every_result_as_it_was(default_run, tmp_path):
+    """`snakemake share` after a complete run runs the share job alone: the package appears
+    under results/share/, checksums that hold and a define.xml that passes its schema, and
+    no other file of results/ changes (docs/sharing.md)."""
+    folder = tmp_path / "wf"
+    shutil.copytree(default_run, folder, symlinks=True)  # keeps the times and .snakemake
+
+    def digests() -> dict[Path, str]:
+        results = folder / "results"
+        return {
+            p.relative_to(results): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in results.rglob("*")
+            if p.is_file()
+        }
+
+    before = digests()
+    done = snakemake(folder, "share")
+    assert done.returncode == 0, done.stderr[-3000:]
+    after = digests()
+    assert {path: after[path] for path in before} == before
+    added = sorted(str(p) for p in set(after) - set(before))
+    assert added and all(p.startswith("share/") for p in added), added
+    share = folder / "results" / "share"
+    for line in (share / "SHA256SUMS").read_text().splitlines():
+        digest, path = line.split("  ")
+        assert hashlib.sha256((share / path).read_bytes()).hexdigest() == digest, path
+    validate_define(share / "define.xml")  # raises if invalid
+    for name in ("adsl", "adles", "adtte", "adae", "adlb"):
+        parquet = pd.read_parquet(folder / "results" / "adam" / f"{name}.parquet")
+        shared, _ = pyreadstat.read_xport(str(share / "xpt" / f"{name}.xpt"))
+        assert_shared_as_documented(parquet, shared, name)
