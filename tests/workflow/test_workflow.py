@@ -29,6 +29,8 @@ SMALL = (
     "bootstrap_reps: 100\ncv_repeats: 2\nsimulation:\n  n_patients: 40\n"
     "simulation_study:\n  replicates: 4\n  batches: 2\n  bootstrap_reps: 50\n"
 )
+# The study period a run on real exports must name (config data_cut and study_start).
+PERIOD = (f"data_cut={SIMULATED_CUT}", f"study_start={SIMULATED_START}")
 
 
 def workflow_copy(target: Path) -> Path:
@@ -192,7 +194,7 @@ def test_fatal_export_stops_before_any_result(default_run, tmp_path):
     imaging.to_csv(raw / "imaging.csv", index=False, lineterminator="\n")
     (raw / "notes.csv").write_text("patient_name\nJane Doe\n")  # a file outside the contract
     folder = workflow_copy(tmp_path / "wf")
-    done = snakemake(folder, "--config", f"raw_dir={raw}")
+    done = snakemake(folder, "--config", f"raw_dir={raw}", *PERIOD)
     assert done.returncode != 0
     assert "imaging.csv" in done.stderr and "local_status" in done.stderr
     assert "rule validated_tables: see logs/validated_tables.log" in done.stderr  # onerror
@@ -229,7 +231,7 @@ def test_redcap_mode_gives_the_same_tables_and_numbers_as_the_csv_exports(defaul
     delivery = redcap_delivery(default_run / "results" / "raw", tmp_path / "redcap")
     folder = workflow_copy(tmp_path / "wf")
     targets = ["results/key_results.json", "results/provenance.json"]
-    config = ["--config", f"raw_dir={delivery}", "raw_format=redcap"]
+    config = ["--config", f"raw_dir={delivery}", "raw_format=redcap", *PERIOD]
     done = snakemake(folder, *targets, *config)
     assert done.returncode == 0, done.stderr[-3000:]
     split = folder / "results" / "redcap" / "exports"
@@ -269,7 +271,7 @@ def test_a_redcap_export_with_a_defect_stops_with_its_record_and_field(default_r
     lines.at[base, "pt_age"] = "7"  # a child in an adult trial
     lines.to_csv(delivery / "records.csv", index=False, lineterminator="\n")
     folder = workflow_copy(tmp_path / "wf")
-    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap")
+    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap", *PERIOD)
     assert done.returncode != 0
     assert f"[REDCap: record {record}, instrument patients, field pt_age]" in done.stderr
     made = {p.relative_to(folder / "results").parts[0] for p in (folder / "results").rglob("*")}
@@ -278,7 +280,7 @@ def test_a_redcap_export_with_a_defect_stops_with_its_record_and_field(default_r
     lines.at[base, "pt_age"] = "70"
     lines["pt_sex"] = lines["pt_sex"].replace({"female": "Female", "male": "Male"})
     lines.to_csv(delivery / "records.csv", index=False, lineterminator="\n")
-    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap")
+    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap", *PERIOD)
     assert done.returncode != 0 and "labels instead of raw codes" in done.stderr
 
 
@@ -288,6 +290,7 @@ def test_a_redcap_export_with_a_defect_stops_with_its_record_and_field(default_r
         ("raw_dir=/nowhere/exports", "config error: raw_dir /nowhere/exports does not exist"),
         ("raw_dir=Snakefile", "config error: raw_dir Snakefile is not a folder"),
         ("data_cut=2024-02-30", "config error: data_cut: '2024-02-30' is not a calendar date"),
+        ("raw_dir=tests", "config error: data_cut is required for real exports"),
     ],
 )
 def test_a_config_the_workflow_cannot_use_stops_it_before_any_job(tmp_path, setting, line):
@@ -357,7 +360,7 @@ def test_whatever_the_gate_passes_runs_through_every_rule(default_run, tmp_path,
     raw = _delivery(default_run / "results" / "raw", tmp_path / "raw", DELIVERIES[name])
     folder = workflow_copy(tmp_path / "wf")
     (folder / "small.yaml").write_text(CHEAP)
-    done = snakemake(folder, "--config", f"raw_dir={raw}", f"data_cut={SIMULATED_CUT}")
+    done = snakemake(folder, "--config", f"raw_dir={raw}", *PERIOD)
     assert done.returncode == 0, done.stderr[-3000:]
     report = pd.read_csv(folder / "results" / "validation" / "report.csv")
     assert (report["severity"] == "WARN").all()
