@@ -337,7 +337,7 @@ CASES = [
                    fatal("patients.csv", 3, "enrollment_date", "after_last_contact",
                          "last contact 2022-06-30"),
                    fatal("sbrt.csv", 4, "start_date", "sbrt_before_enrollment",
-                         "enrollment_date 2022-07-01")]),
+                         "2022-07-01")]),
 ]  # fmt: skip
 
 
