@@ -3,6 +3,7 @@ REDCap mode, byte-identical reruns, a bad export that stops the run before any r
 written, a config the workflow refuses before it plans a job, deliveries without optional
 data that still run through every rule, and a corrupt intermediate file named as such."""
 
+import csv
 import filecmp
 import hashlib
 import json
@@ -21,6 +22,7 @@ from sbrtlung.manuscript.typography import problems
 from sbrtlung.redcap.locate import COLUMNS
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.synthetic.simulate import study_dates
+from sbrtlung.validation.formulas import formula_like
 
 SIMULATED_START, SIMULATED_CUT = (
     f"{day}" for day in study_dates(config.load(simulation={"n_patients": 40})["simulation"])
@@ -79,6 +81,15 @@ def test_default_target_builds_key_results(default_run):
     assert results["trae_any"]["N"] == results["n_safety"]
     report = (default_run / "results" / "validation" / "report.md").read_text()
     assert "PASS" in report
+
+
+def test_no_csv_the_workflow_writes_carries_a_live_formula(default_run):
+    """Every cell of every CSV file under results/ is inert in a spreadsheet (CSV injection)."""
+    live = []
+    for path in sorted((default_run / "results").rglob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as handle:
+            live += [(path.name, c) for r in csv.reader(handle) for c in r if formula_like(c)]
+    assert not live, live[:10]
 
 
 def test_paper_is_rendered_and_every_number_in_its_prose_comes_from_the_results(default_run):
