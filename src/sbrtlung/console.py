@@ -65,5 +65,10 @@ def failure(run_logs: str | Path | Sequence[str | Path] | None) -> str:
 def unexpected(program: str, where: str, error: BaseException) -> str:
     """One line for an error no rule foresaw: the program, the file it was reading, the error
     (a traceback helps no data manager; the line is enough to report the bug)."""
-    text = " ".join(str(error).split()) or "no message"
+    text = one_line(str(error)) or "no message"
     return f"{program}: unexpected error while reading {where}: {type(error).__name__}: {text}"
+
+
+def one_line(text: str) -> str:
+    """A message on one line (a YAML or CSV error can span several)."""
+    return " ".join(text.split())

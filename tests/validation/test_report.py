@@ -180,3 +180,34 @@ def test_report_escapes_markup_and_caps_what_it_shows(tmp_path, monkeypatch):
     assert len(shown) == 2
     assert "1 more FATAL findings are not shown (at most 2 per rule and file)" in report
     assert "Dates are checked against the study period: from 2021-01-01 (config study" in report
+
+
+def test_an_unexpected_error_ends_in_one_line_naming_the_folder(tmp_path, capsys, monkeypatch):
+    import sbrtlung.validation.gate as validate
+
+    clean = write_folder(clean_rows(), tmp_path / "clean")
+
+    def broken(*args, **kwargs):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(validate, "validate_exports", broken)
+    assert main([str(clean), *PERIOD]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"python -m sbrtlung.validation.gate: unexpected error while reading {clean}: "
+        "IndexError: list index out of range"
+    ]
+
+
+def test_a_config_it_cannot_use_ends_in_one_line(tmp_path, capsys):
+    clean = write_folder(clean_rows(), tmp_path / "clean")
+    bad = tmp_path / "bad.yaml"
+    for text, words in (
+        ("sites: [S01]\n", "config"),
+        ("previous_patients: /nowhere/patients.csv\n", "previous_patients /nowhere"),
+        ("seed: [\n", "cannot be read"),
+    ):
+        bad.write_text(text)
+        assert main([str(clean), *PERIOD, "--config", str(bad)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and words in err[0], err

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except (RedcapError, gate.Stopped) as error:
-        print(f"{prefix}: {error}", file=sys.stderr)
+        print(f"{prefix}: {console.one_line(str(error))}", file=sys.stderr)
         return 1 if isinstance(error, RedcapError) else 2
     except Exception as error:
         print(console.unexpected(prefix, _reading(args), error), file=sys.stderr)

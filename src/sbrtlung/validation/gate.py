@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except Stopped as error:
-        print(f"{PROGRAM}: {error}", file=sys.stderr)
+        print(f"{PROGRAM}: {console.one_line(str(error))}", file=sys.stderr)
     except Exception as error:
         print(console.unexpected(PROGRAM, args.raw_dir, error), file=sys.stderr)
     return 2
