@@ -48,6 +48,9 @@ HEADER = (
 )
 REPEATING_HEADER = ("form_name", "custom_form_label")
 CHOICES = "Choices, Calculations, OR Slider Labels"
+RULE_DESCRIPTIONS = {
+    "choice_label": "a choice label of the REDCap data dictionary is not the eCRF's",
+}
 # Action tags that change how a field looks, never what it stores: a project may add them
 # beside the study's own annotation (`@SBRTLUNG=...`). Any other tag (@DEFAULT, @CALCTEXT,
 # @SETVALUE, @NOW, ...) can write data and makes the dictionary another eCRF.

@@ -29,6 +29,7 @@ import yaml
 
 from sbrtlung import config as configuration
 from sbrtlung import console
+from sbrtlung.redcap import metadata
 from sbrtlung.redcap.locate import located
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.validation import delivery
@@ -45,7 +46,11 @@ _ARROW_TYPES = {
     "float64": pyarrow.float64(),
     "datetime64[ns]": pyarrow.timestamp("ns"),
 }
-_DESCRIPTIONS = {rule.id: rule.description for rule in RULES} | delivery.RULE_DESCRIPTIONS
+_DESCRIPTIONS = (
+    {rule.id: rule.description for rule in RULES}
+    | delivery.RULE_DESCRIPTIONS
+    | metadata.RULE_DESCRIPTIONS
+)
 # Findings of one rule and file shown in the Markdown report; the CSV has every finding.
 REPORT_LIMIT = 1000
 # Markdown and HTML markup in a table cell; an underscore only where it could start emphasis.
