@@ -301,7 +301,7 @@ def test_a_redcap_export_with_a_defect_stops_with_its_record_and_field(default_r
         ("raw_dir=/nowhere/exports", "config error: raw_dir /nowhere/exports does not exist"),
         ("raw_dir=Snakefile", "config error: raw_dir Snakefile is not a folder"),
         ("data_cut=2024-02-30", "config error: data_cut: '2024-02-30' is not a calendar date"),
-        ("raw_dir=tests", "config error: data_cut is required for real exports"),
+        ("raw_dir=config", "config error: data_cut is required for real exports"),
     ],
 )
 def test_a_config_the_workflow_cannot_use_stops_it_before_any_job(tmp_path, setting, line):
