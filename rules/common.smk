@@ -3,16 +3,23 @@ import math
 import sys
 from pathlib import Path
 
+from sbrtlung.config import missing_period
 from sbrtlung.validation.period import check as period_problem
 from sbrtlung.reporting.provenance import git_state
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.reporting.key_results import settings as key_results_settings
 from sbrtlung.study import horizon_params
+from sbrtlung.validation.delivery import config_problem as delivery_problem
 from sbrtlung.validation.gate import raw_dir_problem, settings as gate_settings
 
 # A folder that cannot be read, or a date of the config that is not one, stops the workflow
 # before it plans any job, with one line instead of a traceback inside the first job.
-for problem in (config["raw_dir"] and raw_dir_problem(config["raw_dir"]), period_problem(config)):
+for problem in (
+    config["raw_dir"] and raw_dir_problem(config["raw_dir"]),
+    missing_period(config),
+    period_problem(config),
+    delivery_problem(config),
+):
     if problem:
         sys.exit(f"config error: {problem}")
 
@@ -26,6 +33,7 @@ if REDCAP and not config["raw_dir"]:
 REDCAP_FILES = {name: f"{config['raw_dir']}/{name}.csv" for name in ("records", "dictionary")}
 REDCAP_EXPORTS = "results/redcap/exports"
 REDCAP_ROWS = "results/redcap/rows.csv"
+REDCAP_NOTES = "results/redcap/dictionary_findings.csv"
 RAW_DIR = REDCAP_EXPORTS if REDCAP else config["raw_dir"] or SIMULATED_RAW
 VALIDATED = expand("results/validated/{table}.parquet", table=EXPORTS)
 # The study period the gate resolved (data cut, study start, their sources): ADSL and every
@@ -57,6 +65,11 @@ def raw_exports(wildcards):
 def redcap_rows(wildcards):
     """The row map of the split, so that the gate's findings name REDCap's record and field."""
     return [REDCAP_ROWS] if REDCAP else []
+
+
+def redcap_notes(wildcards):
+    """The split's findings on the data dictionary (choice labels), for the gate's report."""
+    return [REDCAP_NOTES] if REDCAP else []
 
 
 def delivered(wildcards):

@@ -3,7 +3,8 @@ rule redcap_split:
     row map that locates each of their rows in REDCap (record, instrument, instance).
 
     Refuses, with one line, a data dictionary that is not the current eCRF, an export with
-    labels instead of raw codes, and fields the eCRF does not have (docs/redcap.md).
+    labels instead of raw codes, and fields the eCRF does not have (docs/redcap.md); choice
+    labels that differ from the eCRF's are WARN findings for the gate's report.
     """
     input:
         records=REDCAP_FILES["records"],
@@ -11,6 +12,7 @@ rule redcap_split:
     output:
         exports=expand(f"{REDCAP_EXPORTS}/{{table}}.csv", table=EXPORTS),
         rows=REDCAP_ROWS,
+        notes=REDCAP_NOTES,
     log:
         "logs/redcap_split.log",
     benchmark:

@@ -6,6 +6,7 @@ rule validation_report:
     input:
         raw=raw_exports,
         redcap_rows=redcap_rows,
+        redcap_notes=redcap_notes,
     output:
         md=report(
             "results/validation/report.md",
@@ -34,6 +35,7 @@ rule validated_tables:
     input:
         raw=raw_exports,
         redcap_rows=redcap_rows,
+        redcap_notes=redcap_notes,
         report="results/validation/report.csv",
     output:
         tables=VALIDATED,

@@ -18,6 +18,9 @@ from .limits import FIELDS
 
 PATIENT_ID = r"^S\d{2}-\d{3}$"
 SITE_ID = r"^S\d{2}$"
+# A record number of the site's own logs (screening log, AE log): a letter or digit, then up
+# to 31 letters, digits, dots, hyphens or underscores; nothing a spreadsheet could run.
+RECORD_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
 
 Date = pa.DateTime
 Int = pd.Int64Dtype
@@ -37,7 +40,9 @@ class _Export(pa.DataFrameModel):
 class Screening(_Export):
     """screening.csv: one row per screened patient."""
 
-    screening_id: Series[str] = pa.Field(unique=True, description="screening log number")
+    screening_id: Series[str] = pa.Field(
+        str_matches=RECORD_NUMBER, unique=True, description="screening log number"
+    )
     site_id: Series[str] = pa.Field(str_matches=SITE_ID, description="site, S + 2 digits")
     screening_date: Series[Date] = pa.Field(description="date of screening")
     eligible: Series[str] = pa.Field(isin=v.YES_NO, description="met every criterion")
@@ -171,7 +176,7 @@ class AdverseEvents(_Export):
     """adverse_events.csv: one row per adverse event episode."""
 
     patient_id: Series[str] = pa.Field(str_matches=PATIENT_ID)
-    ae_id: Series[str] = pa.Field(description="unique within patient")
+    ae_id: Series[str] = pa.Field(str_matches=RECORD_NUMBER, description="unique within patient")
     term: Series[str] = pa.Field(
         isin=v.CTCAE_TERMS, description="CTCAE v5.0 term of the project's term table"
     )

@@ -16,6 +16,7 @@ with logged(snakemake) as log:
             snakemake.input.dictionary,
             Path(out.exports[0]).parent,
             out.rows,
+            out.notes,
         )
     except RedcapError as error:
         log.error("%s", error)

@@ -11,7 +11,13 @@ with logged(snakemake) as log:
     p = snakemake.params
     report = str(Path(snakemake.input.report).with_suffix(".md"))
     try:
-        passed = gate.passed(p.folder, p.config, snakemake.input.redcap_rows, report)
+        passed = gate.passed(
+            p.folder,
+            p.config,
+            snakemake.input.redcap_rows,
+            report,
+            snakemake.input.redcap_notes,
+        )
     except gate.GateFailed as failure:
         log.error("%s", failure)
         print(failure, file=sys.stderr)

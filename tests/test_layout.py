@@ -103,9 +103,13 @@ LAYERS = (
         "sbrtlung.formatter",
         "sbrtlung.tables",
         "sbrtlung.study",
+        # the shape of a finding and what a formula-like cell is, shared by the REDCap split
+        "sbrtlung.validation.findings",
+        "sbrtlung.validation.formulas",
     ),
     ("sbrtlung.synthetic", "sbrtlung.redcap"),
-    ("sbrtlung.validation",),
+    # the REDCap command line's `check` runs the split, then the gate
+    ("sbrtlung.validation", "sbrtlung.redcap.__main__"),
     ("sbrtlung.adam",),
     ("sbrtlung.analysis",),
     ("sbrtlung.markers",),

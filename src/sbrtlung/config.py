@@ -26,6 +26,23 @@ def iso_dates(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+def missing_period(config: dict[str, Any]) -> str | None:
+    """The first of DATE_KEYS a real delivery (raw_dir set, CSV or REDCap) leaves unset, as one
+    line, or None. Without them dates could only be checked against guesses (the day of the
+    run), and a date-shifted export would pass; the synthetic trial has its own period."""
+    if not config.get("raw_dir"):
+        return None
+    for key in DATE_KEYS:
+        if not config.get(key):
+            what = "data cut" if key == "data_cut" else "earliest plausible study date"
+            return (
+                f"{key} is required for real exports (raw_dir is set): the delivery's {what}, "
+                f"YYYY-MM-DD (snakemake --config {key}=YYYY-MM-DD, or the gate's "
+                f"--{key.replace('_', '-')} YYYY-MM-DD)"
+            )
+    return None
+
+
 def schema() -> dict[str, Any]:
     """The configuration's JSON schema, as shipped in `schemas/`."""
     text = resources.files("sbrtlung.schemas").joinpath("config.schema.yaml").read_text()

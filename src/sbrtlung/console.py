@@ -1,5 +1,6 @@
 """What the workflow prints when it ends (the Snakefile's onsuccess and onerror): where the
-paper is, or which log explains the failure.
+paper is, or which log explains the failure; and the one line a command-line tool ends with
+when something it did not foresee goes wrong.
 
 Snakemake's own last lines name only its run log, in `.snakemake/log/`; a newcomer wants the
 paper's files, and after a failure the log of the job that failed.
@@ -59,3 +60,15 @@ def failure(run_logs: str | Path | Sequence[str | Path] | None) -> str:
     for rule, logs in jobs:
         lines.append(f"  rule {rule}: see {', '.join(logs) if logs else where}")
     return "\n".join(lines)
+
+
+def unexpected(program: str, where: str, error: BaseException) -> str:
+    """One line for an error no rule foresaw: the program, the file it was reading, the error
+    (a traceback helps no data manager; the line is enough to report the bug)."""
+    text = one_line(str(error)) or "no message"
+    return f"{program}: unexpected error while reading {where}: {type(error).__name__}: {text}"
+
+
+def one_line(text: str) -> str:
+    """A message on one line (a YAML or CSV error can span several)."""
+    return " ".join(text.split())

@@ -19,7 +19,9 @@ from sbrtlung.validation.gate import (
 )
 from sbrtlung.validation.period import study_period
 
-from .factory import clean_rows, gate_config, write_folder
+from .factory import DATA_CUT, STUDY_START, clean_rows, gate_config, write_folder
+
+PERIOD = ["--data-cut", DATA_CUT, "--study-start", STUDY_START]
 
 
 @pytest.fixture
@@ -126,7 +128,7 @@ def test_all_missing_text_column_keeps_its_type(tmp_path):
 
 def test_command_line(failing, tmp_path, capsys):
     report, findings_csv, out = tmp_path / "r.md", tmp_path / "f.csv", tmp_path / "t"
-    argv = [str(failing), "--report", str(report), "--findings", str(findings_csv)]
+    argv = [str(failing), "--report", str(report), "--findings", str(findings_csv), *PERIOD]
     assert main([*argv, "--tables", str(out)]) == 1
     err = capsys.readouterr().err
     assert "validation FAILED: 2 FATAL" in err and f"full report: {report}" in err
@@ -135,19 +137,26 @@ def test_command_line(failing, tmp_path, capsys):
     assert not out.exists()
 
     clean = write_folder(clean_rows(), tmp_path / "clean")
-    assert main([str(clean), "--tables", str(out)]) == 0
+    assert main([str(clean), "--tables", str(out), *PERIOD]) == 0
     assert "validation passed" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.parquet" for s in EXPORTS)
+
+
+def test_command_line_requires_the_study_period(tmp_path, capsys):
+    clean = write_folder(clean_rows(), tmp_path / "clean")
+    for argv, key in (([], "data_cut"), (["--data-cut", DATA_CUT], "study_start")):
+        assert main([str(clean), *argv]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and f"{key} is required for real exports" in err[0]
 
 
 def test_command_line_refuses_a_folder_it_cannot_read(tmp_path, capsys):
     file = tmp_path / "patients.csv"
     file.write_text("x\n")
     for raw_dir, words in ((tmp_path / "nowhere", "does not exist"), (file, "is not a folder")):
-        with pytest.raises(SystemExit) as stopped:
-            main([str(raw_dir)])
-        assert stopped.value.code == 2
+        assert main([str(raw_dir), *PERIOD]) == 2
         err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1
         assert err[-1].endswith(
             f"raw_dir {raw_dir} {words}"
             + (" (it should hold the nine CSV exports)" if words == "is not a folder" else "")
@@ -173,3 +182,34 @@ def test_report_escapes_markup_and_caps_what_it_shows(tmp_path, monkeypatch):
     assert len(shown) == 2
     assert "1 more FATAL findings are not shown (at most 2 per rule and file)" in report
     assert "Dates are checked against the study period: from 2021-01-01 (config study" in report
+
+
+def test_an_unexpected_error_ends_in_one_line_naming_the_folder(tmp_path, capsys, monkeypatch):
+    import sbrtlung.validation.gate as validate
+
+    clean = write_folder(clean_rows(), tmp_path / "clean")
+
+    def broken(*args, **kwargs):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(validate, "validate_exports", broken)
+    assert main([str(clean), *PERIOD]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"python -m sbrtlung.validation.gate: unexpected error while reading {clean}: "
+        "IndexError: list index out of range"
+    ]
+
+
+def test_a_config_it_cannot_use_ends_in_one_line(tmp_path, capsys):
+    clean = write_folder(clean_rows(), tmp_path / "clean")
+    bad = tmp_path / "bad.yaml"
+    for text, words in (
+        ("sites: [S01]\n", "config"),
+        ("previous_patients: /nowhere/patients.csv\n", "previous_patients /nowhere"),
+        ("seed: [\n", "cannot be read"),
+    ):
+        bad.write_text(text)
+        assert main([str(clean), *PERIOD, "--config", str(bad)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and words in err[0], err

@@ -3,6 +3,7 @@ REDCap mode, byte-identical reruns, a bad export that stops the run before any r
 written, a config the workflow refuses before it plans a job, deliveries without optional
 data that still run through every rule, and a corrupt intermediate file named as such."""
 
+import csv
 import filecmp
 import hashlib
 import json
@@ -22,12 +23,15 @@ from sbrtlung.redcap.locate import COLUMNS
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.share.define import validate as validate_define
 from sbrtlung.study import synthetic_dates
+from sbrtlung.validation.formulas import formula_like
 from tests.share.test_share import assert_shared_as_documented
 from tests.workflow.runs import snakemake, workflow_copy
 
 SIMULATED_START, SIMULATED_CUT = (
     f"{day}" for day in synthetic_dates(config.load(simulation={"n_patients": 40})["simulation"])
 )
+# The study period a run on real exports must name (config data_cut and study_start).
+PERIOD = (f"data_cut={SIMULATED_CUT}", f"study_start={SIMULATED_START}")
 
 
 def test_the_run_ends_by_naming_the_paper_without_shell_noise(default_run):
@@ -53,6 +57,15 @@ def test_default_target_builds_key_results(default_run):
     assert results["trae_any"]["N"] == results["n_safety"]
     report = (default_run / "results" / "validation" / "report.md").read_text()
     assert "PASS" in report
+
+
+def test_no_csv_the_workflow_writes_carries_a_live_formula(default_run):
+    """Every cell of every CSV file under results/ is inert in a spreadsheet (CSV injection)."""
+    live = []
+    for path in sorted((default_run / "results").rglob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as handle:
+            live += [(path.name, c) for r in csv.reader(handle) for c in r if formula_like(c)]
+    assert not live, live[:10]
 
 
 def test_paper_is_rendered_and_every_number_in_its_prose_comes_from_the_results(default_run):
@@ -168,7 +181,7 @@ def test_fatal_export_stops_before_any_result(default_run, tmp_path):
     imaging.to_csv(raw / "imaging.csv", index=False, lineterminator="\n")
     (raw / "notes.csv").write_text("patient_name\nJane Doe\n")  # a file outside the contract
     folder = workflow_copy(tmp_path / "wf")
-    done = snakemake(folder, "--config", f"raw_dir={raw}")
+    done = snakemake(folder, "--config", f"raw_dir={raw}", *PERIOD)
     assert done.returncode != 0
     assert "imaging.csv" in done.stderr and "local_status" in done.stderr
     assert "rule validated_tables: see logs/validated_tables.log" in done.stderr  # onerror
@@ -205,7 +218,7 @@ def test_redcap_mode_gives_the_same_tables_and_numbers_as_the_csv_exports(defaul
     delivery = redcap_delivery(default_run / "results" / "raw", tmp_path / "redcap")
     folder = workflow_copy(tmp_path / "wf")
     targets = ["results/key_results.json", "results/provenance.json"]
-    config = ["--config", f"raw_dir={delivery}", "raw_format=redcap"]
+    config = ["--config", f"raw_dir={delivery}", "raw_format=redcap", *PERIOD]
     done = snakemake(folder, *targets, *config)
     assert done.returncode == 0, done.stderr[-3000:]
     split = folder / "results" / "redcap" / "exports"
@@ -245,7 +258,7 @@ def test_a_redcap_export_with_a_defect_stops_with_its_record_and_field(default_r
     lines.at[base, "pt_age"] = "7"  # a child in an adult trial
     lines.to_csv(delivery / "records.csv", index=False, lineterminator="\n")
     folder = workflow_copy(tmp_path / "wf")
-    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap")
+    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap", *PERIOD)
     assert done.returncode != 0
     assert f"[REDCap: record {record}, instrument patients, field pt_age]" in done.stderr
     made = {p.relative_to(folder / "results").parts[0] for p in (folder / "results").rglob("*")}
@@ -254,7 +267,7 @@ def test_a_redcap_export_with_a_defect_stops_with_its_record_and_field(default_r
     lines.at[base, "pt_age"] = "70"
     lines["pt_sex"] = lines["pt_sex"].replace({"female": "Female", "male": "Male"})
     lines.to_csv(delivery / "records.csv", index=False, lineterminator="\n")
-    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap")
+    done = snakemake(folder, "--config", f"raw_dir={delivery}", "raw_format=redcap", *PERIOD)
     assert done.returncode != 0 and "labels instead of raw codes" in done.stderr
 
 
@@ -264,6 +277,7 @@ def test_a_redcap_export_with_a_defect_stops_with_its_record_and_field(default_r
         ("raw_dir=/nowhere/exports", "config error: raw_dir /nowhere/exports does not exist"),
         ("raw_dir=Snakefile", "config error: raw_dir Snakefile is not a folder"),
         ("data_cut=2024-02-30", "config error: data_cut: '2024-02-30' is not a calendar date"),
+        ("raw_dir=config", "config error: data_cut is required for real exports"),
     ],
 )
 def test_a_config_the_workflow_cannot_use_stops_it_before_any_job(tmp_path, setting, line):
@@ -333,7 +347,7 @@ def test_whatever_the_gate_passes_runs_through_every_rule(default_run, tmp_path,
     raw = _delivery(default_run / "results" / "raw", tmp_path / "raw", DELIVERIES[name])
     folder = workflow_copy(tmp_path / "wf")
     (folder / "small.yaml").write_text(CHEAP)
-    done = snakemake(folder, "--config", f"raw_dir={raw}", f"data_cut={SIMULATED_CUT}")
+    done = snakemake(folder, "--config", f"raw_dir={raw}", *PERIOD)
     assert done.returncode == 0, done.stderr[-3000:]
     report = pd.read_csv(folder / "results" / "validation" / "report.csv")
     assert (report["severity"] == "WARN").all()

@@ -18,8 +18,10 @@ instance order (the contract defines no order; this one is stable and equals the
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import astuple
 from functools import cache
 from pathlib import Path
 
@@ -34,8 +36,10 @@ from sbrtlung.redcap.ecrf import (
     form_fields,
     forms,
 )
-from sbrtlung.redcap.metadata import check, parse_csv, read_text
+from sbrtlung.redcap.metadata import check, parse_csv, read_text, separator_hint
 from sbrtlung.schemas.raw import EXPORTS
+from sbrtlung.validation.findings import COLUMNS, MAX_ROWS_LISTED, Finding
+from sbrtlung.validation.formulas import formula_like
 
 Table = list[dict[str, str]]
 INSTRUMENT, INSTANCE = "redcap_repeat_instrument", "redcap_repeat_instance"
@@ -43,6 +47,7 @@ IGNORED = ("redcap_data_access_group",)  # a site's data access group: not contr
 STATUSES = {"0": "Incomplete", "1": "Unverified", "2": "Complete"}
 ROW_MAP = ("file", "row", "record", "instrument", "instance")
 SHOWN = 5  # problems named in one refusal
+_INSTANCE = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit() also takes "²" and "٣"
 
 
 def status(form: str) -> str:
@@ -63,22 +68,32 @@ def _contract_columns(stem: str) -> tuple[str, ...]:
 
 
 def split_files(
-    records: str | Path, dictionary: str | Path, out: str | Path, rows: str | Path | None = None
-) -> None:
+    records: str | Path,
+    dictionary: str | Path,
+    out: str | Path,
+    rows: str | Path | None = None,
+    notes: str | Path | None = None,
+) -> list[Finding]:
     """Check the project's data dictionary, split its records export into the nine exports in
-    folder `out`, and write the row map to `rows` (if given)."""
-    check(dictionary)
+    folder `out`, write the row map to `rows` and the dictionary's WARN findings (labels that
+    differ from the eCRF's) to `notes` (if given), and return those findings."""
+    warnings = check(dictionary)
     what = f"records export {records}"
     try:
         with open(records, encoding="utf-8-sig", newline="") as lines:
             tables, row_map = split(lines, what)
     except FileNotFoundError:
         raise RedcapError(f"{what}: no such file") from None
+    except IsADirectoryError:
+        raise RedcapError(f"{what}: a folder, not a file") from None
     except OSError as error:
         raise RedcapError(f"{what}: cannot be read ({error.strerror})") from None
     write_exports(tables, out)
     if rows:
         write_row_map(row_map, rows)
+    if notes:
+        write_rows([COLUMNS, *(astuple(f) for f in warnings)], notes)
+    return warnings
 
 
 def export_files(raw_dir: str | Path, dictionary: str | Path, out: str | Path) -> None:
@@ -198,7 +213,10 @@ class _Layout:
     def __init__(self, columns: list[str]):
         at = {c: i for i, c in enumerate(columns)}
         self.width = len(columns)
-        self.record, self.instrument, self.instance = at[RECORD_ID], at[INSTRUMENT], at[INSTANCE]
+        self.names = columns
+        self.record = at[RECORD_ID]
+        # REDCap leaves the repeat columns out when no exported record has repeating data.
+        self.instrument, self.instance = at.get(INSTRUMENT), at.get(INSTANCE)
         self.cells = {form: tuple(at[name] for name in _names(form)) for form in forms()}
         self.status = {form: at[status(form)] for form in forms()}
         self.choices = tuple(
@@ -214,6 +232,36 @@ class _Layout:
     def of(self, values: list[str], form: str) -> tuple[str, ...]:
         return tuple(values[i] for i in self.cells[form])
 
+    def repeat(self, values: list[str]) -> tuple[str, str]:
+        """The row's repeating instrument and instance ("" when the columns are absent)."""
+        return (
+            "" if self.instrument is None else values[self.instrument],
+            "" if self.instance is None else values[self.instance],
+        )
+
+
+class _Lines:
+    """The lines of an export, keeping the start of the first line of the record being read,
+    so that a record the `csv` module cannot read can still be named."""
+
+    def __init__(self, lines: Iterable[str]):
+        self.lines = iter(lines)
+        self.start = ""
+        self.fresh = True
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        if self.fresh:
+            self.start, self.fresh = line[:200], False
+        return line
+
+    def record(self) -> str:
+        """The record name the current record starts with (its first field), as far as known."""
+        return self.start.split(",", 1)[0].strip().strip('"')
+
 
 @cache
 def _names(form: str) -> tuple[str, ...]:
@@ -226,27 +274,39 @@ def split(
 ) -> tuple[dict[str, list[tuple]], list[tuple]]:
     """The nine exports (rows as tuples in the contract's column order) and the row map of a
     REDCap records export, given as text or as lines (an open file)."""
-    lines = io.StringIO(source, newline="") if isinstance(source, str) else source
+    lines = _Lines(io.StringIO(source, newline="") if isinstance(source, str) else source)
     reader = csv.reader(lines, strict=True)
     records: dict[str, dict] = {}
     problems, labelled = _Notes(), _Notes()
     try:
         columns = next(reader, None)
-        if columns is None:
-            raise RedcapError(f"{what}: empty file, no header")
+        if not columns:
+            blank = "" if columns is None else " (its first line is blank)"
+            raise RedcapError(f"{what}: empty file, no header{blank}")
         layout = _Layout(_check_header(columns, what))
-        for line, values in enumerate(reader, start=2):
+        lines.fresh = True
+        for values in reader:
+            line = reader.line_num
+            lines.fresh = True
             if not values:
                 continue
             if len(values) != layout.width:
                 problems.append(f"line {line} has {len(values)} fields, the header {layout.width}")
                 continue
             labelled.extend(_labels(values, line, layout))
+            if layout.instrument is None:
+                _no_repeating_data(values, line, layout, what)
             _place(values, line, layout, records, problems)
     except csv.Error as error:
-        raise RedcapError(f"{what}: unreadable CSV ({error})") from None
+        raise RedcapError(_unreadable(what, error, reader.line_num, lines.record())) from None
     except UnicodeDecodeError:
         raise RedcapError(f"{what}: not UTF-8 text; export it again as CSV") from None
+    for record, entry in records.items():
+        if entry["base"] is None:
+            problems.append(
+                f"record {record}: repeating rows but no row of the record itself (its "
+                "screening, patients and follow_up forms); export all instruments of the record"
+            )
     if labelled.count:
         raise RedcapError(
             f"{what}: labels instead of raw codes ({labelled}); export the records again as "
@@ -255,6 +315,29 @@ def split(
     if problems.count:
         raise RedcapError(f"{what}: {problems}")
     return _tables(records)
+
+
+def _no_repeating_data(values: list[str], line: int, layout: _Layout, what: str) -> None:
+    """Refuse repeating data in an export without the repeat columns: REDCap leaves them out
+    only when no record has repeating data, so the instruments are not set up as repeating."""
+    found = [form for form in REPEATING if layout.filled(values, form)]
+    if found:
+        raise RedcapError(
+            f"{what}: no {INSTRUMENT} / {INSTANCE} columns, and line {line} (record "
+            f"{values[layout.record]}) holds data of {', '.join(found)}; set up "
+            f"{', '.join(REPEATING)} as repeating instruments in the project (docs/redcap.md)"
+        )
+
+
+def _unreadable(what: str, error: csv.Error, line: int, record: str) -> str:
+    """Where and why the `csv` module stopped reading an export."""
+    where = f"line {line}" + (f" (record {record})" if record else "")
+    if "field larger than field limit" in str(error):
+        return (
+            f"{what}: {where}: a cell longer than {csv.field_size_limit():,} characters (an "
+            "unclosed quote, or a document pasted into a field); correct it and export again"
+        )
+    return f"{what}: unreadable CSV at {where} ({error})"
 
 
 class _Notes:
@@ -287,43 +370,53 @@ def _check_header(columns: list[str], what: str) -> list[str]:
                 f"{what}: the column names are field labels, not variable names; export the "
                 "records again as 'CSV / Microsoft Excel (raw data)' (API: rawOrLabelHeaders=raw)"
             )
-        raise RedcapError(f"{what}: no {RECORD_ID} column; not a records export of this eCRF")
+        hint = separator_hint(columns, RECORD_ID)
+        raise RedcapError(
+            f"{what}: no {RECORD_ID} column; " + (hint or "not a records export of this eCRF")
+        )
     if "redcap_event_name" in columns:
         raise RedcapError(
             f"{what}: from a longitudinal project (redcap_event_name); the eCRF is a classic "
             "project with repeating instruments"
         )
     doubled = sorted(c for c, n in Counter(columns).items() if n > 1)
-    unknown = [c for c in columns if c not in known and c not in IGNORED]
+    unknown = list(dict.fromkeys(c for c in columns if c not in known and c not in IGNORED))
     if doubled or unknown:
         hint = (
             "; export without survey fields"
             if any(c.endswith("_timestamp") or c == "redcap_survey_identifier" for c in unknown)
             else ""
         )
-        named = ", ".join(unknown + [f"{c} (twice)" for c in doubled])
+        named = _listed([repr(c)[1:-1] for c in unknown] + [f"{c} (twice)" for c in doubled])
         raise RedcapError(
             f"{what}: fields the data dictionary does not know: {named}{hint}; the eCRF has "
             "only the contract's fields (identifiers never enter the analysis)"
         )
     missing = [c for c in known if c not in columns]
-    if INSTRUMENT in missing or INSTANCE in missing:
+    if (INSTRUMENT in missing) != (INSTANCE in missing):
         raise RedcapError(
-            f"{what}: no {INSTRUMENT} / {INSTANCE} columns; set up {', '.join(REPEATING)} as "
-            "repeating instruments in the project (docs/redcap.md)"
+            f"{what}: only one of {INSTRUMENT} and {INSTANCE} is in the export; export all "
+            "fields again"
         )
+    missing = [c for c in missing if c not in (INSTRUMENT, INSTANCE)]
     if missing:
         raise RedcapError(
-            f"{what}: fields missing from the export: {', '.join(missing)}; export all "
+            f"{what}: fields missing from the export: {_listed(missing)}; export all "
             "instruments and fields"
         )
     return columns
 
 
+def _listed(items: list[str]) -> str:
+    """At most MAX_ROWS_LISTED items, then how many more (a header can have 100,000)."""
+    more = len(items) - MAX_ROWS_LISTED
+    return ", ".join(items[:MAX_ROWS_LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
 def _labels(values: list[str], line: int, layout: _Layout) -> list[str]:
     """Cells of one row that hold a label where REDCap writes a raw code."""
     found = []
-    instrument = values[layout.instrument]
+    instrument, _ = layout.repeat(values)
     if instrument and instrument not in forms() and _form_of_label(instrument):
         found.append(f"line {line} {INSTRUMENT} {instrument!r}")
     for form, at in layout.status.items():
@@ -347,10 +440,24 @@ def _place(
 ) -> None:
     """File one row under its record (the values of its forms only), or say why it cannot be."""
     record = values[layout.record]
-    instrument, instance = values[layout.instrument], values[layout.instance]
+    instrument, instance = layout.repeat(values)
     where = f"line {line} (record {record})"
     if not record:
         problems.append(f"line {line} has no {RECORD_ID}")
+        return
+    damaged = [n for n, value in zip(layout.names, values, strict=True) if "\x00" in value]
+    if damaged:
+        problems.append(
+            f"{where}: NUL bytes in {_listed(damaged)} (a damaged file, or UTF-16?); export the "
+            "records again"
+        )
+        return
+    formulas = [n for n, value in zip(layout.names, values, strict=True) if formula_like(value)]
+    if formulas:
+        problems.append(
+            f"{where}: {_listed(formulas)} starts like a spreadsheet formula (=, +, -, @); no "
+            "field of the eCRF holds one: correct the value in REDCap"
+        )
         return
     entry = records.setdefault(record, {"base": None, "instances": {}})
     if not instrument:
@@ -373,7 +480,7 @@ def _place(
         kind = "not repeating in the eCRF" if instrument in forms() else "not an instrument"
         problems.append(f"{where}: {INSTRUMENT} {instrument!r} is {kind}")
         return
-    if not instance.isdigit() or int(instance) < 1:
+    if not _INSTANCE.fullmatch(instance) or int(instance) < 1:
         problems.append(f"{where}: {INSTANCE} {instance!r} is not a positive whole number")
         return
     others = [form for form in forms() if form != instrument and layout.filled(values, form)]
@@ -388,9 +495,8 @@ def _place(
 
 def _tables(records: dict[str, dict]) -> tuple[dict[str, list[tuple]], list[tuple]]:
     tables: dict[str, list] = {stem: [] for stem in EXPORTS}
-    empty = {form: (("",) * len(_names(form)), False) for form in forms()}
     for record, entry in records.items():
-        base = entry["base"] or empty
+        base = entry["base"]
         screening = dict(zip(_names("screening"), base["screening"][0], strict=True))
         carried = {source: screening.get(field_name(*source), "") for source in CARRIED.values()}
         for form, (values, filled) in base.items():

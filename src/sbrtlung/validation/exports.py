@@ -43,6 +43,7 @@ import pandera.pandas as pa
 
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.validation.findings import Finding, group_row_lists, rows_by_value
+from sbrtlung.validation.formulas import FORMULA_MESSAGE, FORMULA_START, formula_like
 
 # Descriptions of the rules this module applies (the pandera checks are described from their
 # own text by `describe_rule`).
@@ -66,6 +67,7 @@ RULE_DESCRIPTIONS: dict[str, str] = {
     "number_format": "a numeric column holds something other than a number with a decimal point",
     "non_finite": "a number too large to be finite (it reads as infinity)",
     "code_case": "a code spelled with the wrong letter case",
+    "formula": "a value that starts like a spreadsheet formula (=, +, -, @)",
 }
 
 _IDENTIFIER_NOTE = (
@@ -89,6 +91,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ].*")
 _SERIAL_DATE = re.compile(r"\d+(\.\d+)?")
 _DMY_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+_BOM = "\ufeff"
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 _MAX_INT_DIGITS = 18  # anything longer cannot be an int64
 _YEARS = (1678, 2261)  # the whole years a datetime64[ns] can hold
@@ -183,17 +186,24 @@ def parse_export(stem: str, data: bytes) -> tuple[pd.DataFrame | None, list[Find
         return Finding("FATAL", file, row, column, value, rule, message)
 
     if b"\x00" in data:
-        message = "the file contains NUL bytes (UTF-16?); re-export it as UTF-8"
-        return None, [fatal(0, "", "", "encoding", message)]
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        message = (
+            f"the file contains NUL bytes, the first on line {line} (UTF-16, or a damaged "
+            "copy?); re-export it as UTF-8"
+        )
+        return None, [fatal(max(line - 1, 0), "", "", "encoding", message)]
     # Undecodable bytes become lone surrogates, so they are found cell by cell below.
-    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    text = data.decode("utf-8", errors="surrogateescape").removeprefix(_BOM)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as error:
-        return None, [_csv_syntax(0, error, fatal)]
-    if header is None:
-        return None, [fatal(0, "", "", "empty_file", "the file has no header row")]
+        return None, [_csv_syntax(0, error, fatal, reader.line_num)]
+    if not header:
+        message = "the file has no header row" + (
+            "" if header is None else " (its first line is blank)"
+        )
+        return None, [fatal(0, "", "", "empty_file", message)]
     delimiter = _delimiter(header)
     if delimiter is not None:
         return None, [fatal(0, "", _shown(delimiter[0]), "delimiter", delimiter[1])]
@@ -220,7 +230,7 @@ def parse_export(stem: str, data: bytes) -> tuple[pd.DataFrame | None, list[Find
                 field = record[position]
                 cells[name].append(seen[name].setdefault(field, field))
     except csv.Error as error:
-        return None, [_csv_syntax(row + 1, error, fatal)]
+        return None, [_csv_syntax(row + 1, error, fatal, reader.line_num)]
     del seen, text
     raw = pd.DataFrame(
         cells, index=pd.Index(rows, name="row"), columns=list(positions), dtype=object
@@ -245,9 +255,17 @@ def parse_export(stem: str, data: bytes) -> tuple[pd.DataFrame | None, list[Find
     return table, findings
 
 
-def _csv_syntax(row: int, error: csv.Error, fatal: Callable[..., Finding]) -> Finding:
-    """The record where broken quoting stops the reading of the file."""
-    return fatal(row, "", "", "csv_syntax", f"unreadable CSV: {error}")
+def _csv_syntax(row: int, error: csv.Error, fatal: Callable[..., Finding], line: int) -> Finding:
+    """The record where broken quoting (or a cell beyond the `csv` module's field size limit)
+    stops the reading of the file, with the line it was on."""
+    if "field larger than field limit" in str(error):
+        message = (
+            f"a cell of record {row} (line {line}) is longer than {csv.field_size_limit():,} "
+            "characters: an unclosed quote, or text pasted into a field; correct it"
+        )
+    else:
+        message = f"unreadable CSV on line {line}: {error}"
+    return fatal(row, "", "", "csv_syntax", message)
 
 
 def _delimiter(header: list[str]) -> tuple[str, str] | None:
@@ -326,8 +344,10 @@ def _header(
         elif name in expected:
             positions[name] = position
         else:
-            near = [c for c in expected if c == name.strip().lower()]
+            near = [c for c in expected if c == name.strip().lstrip(_BOM).lower()]
             hint = f" (did you mean '{near[0]}'?)" if near else ""
+            if name.startswith(_BOM):
+                hint += "; the file starts with a second byte-order mark: save it once as UTF-8"
             findings.append(fatal(0, name, name, "unknown_column", _IDENTIFIER_NOTE + hint))
     for name in expected:
         if name not in positions:
@@ -355,6 +375,8 @@ def _parse_cell(cell: str, dtype: str, codes: tuple[str, ...]) -> Any:
         raise _Reject("whitespace", "leading or trailing whitespace around the value")
     if cell.lower() in MISSING_MARKERS:
         raise _Reject("missing_marker", "a missing value is an empty field; leave it empty")
+    if formula_like(cell):
+        raise _Reject("formula", FORMULA_MESSAGE)
     if dtype == "datetime64[ns]":
         return _parse_date(cell)
     if dtype == "Int64":
@@ -469,6 +491,7 @@ def _typed_column(cells: pd.Series, dtype: str, codes: tuple[str, ...]) -> tuple
         values = pd.Series(np.where(finite, numbers, np.nan), index=cells.index, dtype="float64")
         return values, ~empty & ~(plain & finite)
     unusual = (cells != cells.str.strip()) | cells.str.lower().isin(MISSING_MARKERS)
+    unusual |= cells.str.startswith(FORMULA_START)
     unusual |= cells.str.contains(_UNDECODABLE.pattern)
     if codes:
         unusual |= ~cells.isin(codes)

@@ -5,9 +5,11 @@ rules) reports in this one shape, so the report, the stderr summary and the test
 the same way.
 """
 
+import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -28,6 +30,15 @@ class Finding:
     value: str
     rule: str
     message: str
+
+
+def read_findings(path: str | Path) -> list[Finding]:
+    """Findings written as CSV with the columns of `COLUMNS` (the REDCap split's notes)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [
+            Finding(**{**r, "row": int(r["row"])})  # type: ignore[arg-type]
+            for r in csv.DictReader(handle)
+        ]
 
 
 def to_frame(findings: list[Finding]) -> pd.DataFrame:

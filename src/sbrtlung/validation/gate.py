@@ -16,23 +16,30 @@ run as a formula, the Markdown report escapes markup.
 import argparse
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pandas as pd
 import pyarrow
 import pyarrow.parquet as parquet
+import yaml
 
 from sbrtlung import config as configuration
+from sbrtlung import console
+from sbrtlung.redcap import metadata
 from sbrtlung.redcap.locate import located
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.study import StudyPeriod
+from sbrtlung.validation import delivery
 from sbrtlung.validation.checks import RULES, run_rules
 from sbrtlung.validation.exports import describe_rule, read_exports
-from sbrtlung.validation.findings import to_frame
-from sbrtlung.validation.period import PeriodError, analysis_period, study_period
+from sbrtlung.validation.findings import Finding, read_findings, to_frame
+from sbrtlung.validation.formulas import FORMULA_START
+from sbrtlung.validation.period import analysis_period, study_period
+from sbrtlung.validation.period import check as period_problem
 from sbrtlung.validation.period import settings as period_settings
 
 _ARROW_TYPES = {
@@ -41,11 +48,13 @@ _ARROW_TYPES = {
     "float64": pyarrow.float64(),
     "datetime64[ns]": pyarrow.timestamp("ns"),
 }
-_DESCRIPTIONS = {rule.id: rule.description for rule in RULES}
+_DESCRIPTIONS = (
+    {rule.id: rule.description for rule in RULES}
+    | delivery.RULE_DESCRIPTIONS
+    | metadata.RULE_DESCRIPTIONS
+)
 # Findings of one rule and file shown in the Markdown report; the CSV has every finding.
 REPORT_LIMIT = 1000
-# A cell a spreadsheet would run as a formula starts with one of these (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Markdown and HTML markup in a table cell; an underscore only where it could start emphasis.
 _MARKUP = re.compile(r"[\\`*\[\]<>&|~$@]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 
@@ -55,18 +64,26 @@ CHECK_KEYS = ("horizon_days", "lab_windows", "quality")
 
 
 def settings(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The config values the gate reads: those of its checks and of the study period, so
-    that no other setting reruns it."""
-    return {**period_settings(config), **{key: config[key] for key in CHECK_KEYS}}
+    """The config values the gate reads: those of its checks, of the delivery's completeness
+    (`delivery.settings`) and of the study period, so that no other setting reruns it."""
+    return {
+        **period_settings(config),
+        **delivery.settings(config),
+        **{key: config[key] for key in CHECK_KEYS},
+    }
 
 
 def validate_exports(
-    folder: str | Path, config: Mapping[str, Any], period: StudyPeriod | None = None
+    folder: str | Path,
+    config: Mapping[str, Any],
+    period: StudyPeriod | None = None,
+    extra: Sequence[Finding] = (),
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Typed tables (index = row number in the file) and the findings frame of one folder.
 
     Dates are checked against `period`, by default the configured one
-    (`sbrtlung.validation.period`).
+    (`sbrtlung.validation.period`); `extra` findings (those of the REDCap split's data
+    dictionary) join the report.
     """
     period = period or study_period(config)
     tables, findings = read_exports(folder)
@@ -76,9 +93,11 @@ def validate_exports(
         for f in findings
         if f.row > 0 and not f.rule.startswith("unique")
     }
-    checked = run_rules(tables, config, period, refused)
+    checked = run_rules(tables, config, period, refused) + delivery.findings(
+        tables, config, refused
+    )
     findings += [f for f in checked if (f.file, f.row, f.column) not in rejected]
-    return tables, to_frame(findings)
+    return tables, to_frame([*findings, *extra])
 
 
 def write_findings(findings: pd.DataFrame, path: str | Path) -> None:
@@ -87,7 +106,7 @@ def write_findings(findings: pd.DataFrame, path: str | Path) -> None:
     safe = findings.astype(str)
     for name in safe.columns:
         cells = safe[name]
-        safe[name] = cells.mask(cells.str.startswith(_FORMULA_START), "'" + cells)
+        safe[name] = cells.mask(cells.str.startswith(FORMULA_START), "'" + cells)
     safe.to_csv(path, index=False, lineterminator="\n")
 
 
@@ -196,11 +215,15 @@ class Checked:
     period: StudyPeriod
 
 
-def check(folder: str | Path, config: Mapping[str, Any], row_maps: list[str]) -> Checked:
+def check(
+    folder: str | Path, config: Mapping[str, Any], row_maps: list[str], notes: Sequence[str] = ()
+) -> Checked:
     """`validate_exports` in the configured study period, each finding located in REDCap
-    when the delivery was split from a REDCap export (`row_maps`: the split's row map)."""
+    when the delivery was split from a REDCap export (`row_maps`: the split's row map;
+    `notes`: the split's findings on the data dictionary)."""
     period = study_period(config)
-    tables, findings = validate_exports(folder, config, period)
+    extra = [f for path in notes for f in read_findings(path)]
+    tables, findings = validate_exports(folder, config, period, extra)
     return Checked(tables, located(findings, row_maps), period)
 
 
@@ -212,21 +235,27 @@ class Report:
     markdown: str
 
 
-def report(folder: str | Path, config: Mapping[str, Any], row_maps: list[str]) -> Report:
+def report(
+    folder: str | Path, config: Mapping[str, Any], row_maps: list[str], notes: Sequence[str] = ()
+) -> Report:
     """Every finding of a delivery and its report (`report_markdown`), FATAL or not."""
-    checked = check(folder, config, row_maps)
+    checked = check(folder, config, row_maps, notes)
     markdown = report_markdown(checked.findings, checked.tables, checked.period)
     return Report(checked.findings, markdown)
 
 
 def passed(
-    folder: str | Path, config: Mapping[str, Any], row_maps: list[str], report: str
+    folder: str | Path,
+    config: Mapping[str, Any],
+    row_maps: list[str],
+    report: str,
+    notes: Sequence[str] = (),
 ) -> Checked:
     """A delivery without a FATAL finding: its typed tables and the study period of the
     analysis (`period.analysis_period`), which the gate writes for ADSL and everything after
     it. Otherwise `GateFailed`, whose message shows the first 25 FATAL findings and names the
     full `report`."""
-    checked = check(folder, config, row_maps)
+    checked = check(folder, config, row_maps, notes)
     if (checked.findings["severity"] == "FATAL").any():
         raise GateFailed(fatal_summary(checked.findings, limit=25, report=report))
     return replace(checked, period=analysis_period(checked.period, checked.tables))
@@ -266,30 +295,66 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> None
         parquet.write_table(table, folder / f"{stem}.parquet")
 
 
+PROGRAM = "python -m sbrtlung.validation.gate"
+
+
+class Stopped(Exception):
+    """What stops the command before the gate runs (its arguments or configuration), in one
+    line."""
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Validate a folder of exports; exit status 1 when any finding is FATAL."""
-    parser = argparse.ArgumentParser(prog="python -m sbrtlung.validation.gate", description=__doc__)
+    """Validate a folder of exports; exit status 1 when any finding is FATAL, 2 when the
+    command cannot run (a bad argument or configuration, or an error no rule foresaw)."""
+    parser = argparse.ArgumentParser(prog=PROGRAM, description=__doc__)
     parser.add_argument("raw_dir", help="folder of the nine raw CSV exports")
     parser.add_argument("--config", help="workflow config file (default: schema defaults)")
     parser.add_argument("--report", help="write the Markdown data-quality report here")
     parser.add_argument("--findings", help="write every finding as CSV here")
     parser.add_argument("--tables", help="write the typed parquet tables here if no FATAL")
     parser.add_argument("--limit", type=int, default=10, help="FATAL findings shown on stderr")
-    parser.add_argument("--data-cut", help="data cut YYYY-MM-DD (default: config data_cut)")
-    parser.add_argument("--study-start", help="study start YYYY-MM-DD (default: config)")
+    parser.add_argument("--data-cut", help="data cut YYYY-MM-DD (required, or config data_cut)")
+    parser.add_argument("--study-start", help="study start YYYY-MM-DD (required, or config)")
     args = parser.parse_args(argv)
-    problem = raw_dir_problem(args.raw_dir)
-    if problem:
-        parser.error(problem)
-
-    config = configuration.load(args.config)
-    config["raw_dir"] = args.raw_dir
-    config["data_cut"] = args.data_cut or config["data_cut"]
-    config["study_start"] = args.study_start or config["study_start"]
     try:
-        period = study_period(config)
-    except PeriodError as error:
-        parser.error(str(error))
+        return _run(args)
+    except Stopped as error:
+        print(f"{PROGRAM}: {console.one_line(str(error))}", file=sys.stderr)
+    except Exception as error:
+        print(console.unexpected(PROGRAM, args.raw_dir, error), file=sys.stderr)
+    return 2
+
+
+def command_config(
+    path: str | None, raw_dir: str, data_cut: str | None, study_start: str | None
+) -> dict[str, Any]:
+    """The configuration of a command-line check: the config file's (or the defaults), the
+    folder and the study period given on the command line; `Stopped` saying what is wrong."""
+    problem = raw_dir_problem(raw_dir)
+    if problem:
+        raise Stopped(problem)
+    try:
+        config = configuration.load(path)
+    except (OSError, yaml.YAMLError) as error:
+        raise Stopped(f"config {path}: cannot be read ({error})") from None
+    except jsonschema.ValidationError as error:
+        raise Stopped(f"config {path}: {error.message}") from None
+    config["raw_dir"] = raw_dir
+    config["data_cut"] = data_cut or config["data_cut"]
+    config["study_start"] = study_start or config["study_start"]
+    problem = (
+        configuration.missing_period(config)
+        or period_problem(config)
+        or delivery.config_problem(config)
+    )
+    if problem:
+        raise Stopped(problem)
+    return config
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = command_config(args.config, args.raw_dir, args.data_cut, args.study_start)
+    period = study_period(config)
     tables, findings = validate_exports(args.raw_dir, config, period)
     if args.report:
         Path(args.report).write_text(report_markdown(findings, tables, period), encoding="utf-8")
