@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.reporting.tables import read_json
+from sbrtlung.tables import read_json
 from sbrtlung.share.package import build_package, write_package
 
 with logged(snakemake):
