@@ -33,6 +33,7 @@ include: "rules/markers.smk"
 include: "rules/models.smk"
 include: "rules/simulation_study.smk"
 include: "rules/manuscript.smk"
+include: "rules/audit.smk"
 
 
 # The front page of `snakemake --report report.html`: the study and the report's categories.
@@ -55,6 +56,7 @@ rule all:
     input:
         rules.manuscript.output,
         rules.manuscript_data_supplement.output,
+        rules.audit.output,
         "results/validation/report.md",
         "results/key_results.json",
         "results/provenance.json",
