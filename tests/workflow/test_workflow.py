@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -123,7 +124,10 @@ def test_every_number_and_caption_of_the_html_links_to_its_audit_entry(default_r
         markers = re.findall(r'<a href="audit\.html#([^"]+)" class="audit-float"', rendered)
         assert sorted(markers) == sorted(f"{document}-{label}" for label in floats[document])
         assert set(links) | set(markers) <= entries
-    assert "audit.html" in (project / "_output" / "supplement.html").read_text(encoding="utf-8")
+    for document, names_page in (("index", False), ("supplement", True)):
+        with zipfile.ZipFile(project / "_output" / f"{document}.docx") as docx:
+            xml = docx.read("word/document.xml").decode("utf-8")
+        assert "audit.html#" not in xml and ("audit.html" in xml) == names_page
 
 
 def test_the_audit_names_only_files_rules_made_and_true_hashes_of_the_raw_exports(default_run):
