@@ -63,13 +63,14 @@ def test_a_value_is_found_in_the_row_or_file_of_the_inputs_that_holds_it(tmp_pat
     (tmp_path / "rates.csv").write_text(
         "key,paramcd,population,time,n_units,n_patients,n_events_by_time,estimate,lower95,upper95\n"
         "os,OS,SAF,2y,66,66,9,0.8512345678,0.74,0.92\n"
-        "lcr,LF,SAF,2y,120,66,7,0.9312345678901,0.8812,0.9634\n"
+        "lcr,LF,SAF,1y,120,66,7,0.9312345678901,0.8812,0.9634\n"
+        "lcr,LF,SAF,2y,120,66,7,0.9312345678901,0.8812,0.9634\n"  # no event after 1 year
     )
     (tmp_path / "safety.json").write_text('{"n_grade5": 1, "flow": {"enrolled": 66}}')
     sources = audit.Sources(("rates.csv", "safety.json"), tmp_path)
     entry = {"kind": "proportion", "estimate": 0.9312345678901, "ci95": [0.8812, 0.9634], "n": 120}
     path, row = sources.locate(entry, "lcr_2y")
-    assert path == "rates.csv" and row["key"] == "lcr"
+    assert path == "rates.csv" and (row["key"], row["time"]) == ("lcr", "2y")
     assert sources.locate(1, "n_grade5") == ("safety.json", None)
     assert sources.locate({"enrolled": 66}, "flow") == ("safety.json", None)
     assert sources.locate(40, "n_enrolled") == (None, None)  # computed, held by no input

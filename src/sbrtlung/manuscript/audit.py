@@ -254,13 +254,24 @@ class Sources:
 
     def locate(self, entry: Any, name: str) -> tuple[str | None, dict | None]:
         """The input holding `entry`: every float of it (a CSV: in one row), else a field of
-        the same name and value."""
+        the same name and value.
+
+        Rows that hold every float (a rate at 1 and 2 years is the same when nothing happened
+        in between) are told apart by the entry's other values (counts), then by the words of
+        its name among the row's cells (`lcr_2y`: a row of `lcr` at `2y`)."""
         wanted = _floats(entry)
         if wanted:
+            others = {str(v) for _, v in _named_leaves(entry) if not isinstance(v, float)}
+            words = set(re.split(r"[_.]", name))
             for path, rows in self.tables.items():
-                for row in rows:
-                    if wanted <= {_number(cell) for cell in row.values()}:
-                        return path, row
+                holding = [row for row in rows if wanted <= {_number(c) for c in row.values()}]
+                if holding:
+                    cells = [set(row.values()) for row in holding]
+                    best = max(
+                        range(len(holding)),
+                        key=lambda i: (len(others & cells[i]), len(words & cells[i]), -i),
+                    )
+                    return path, holding[best]
             for path, tree in self.trees.items():
                 if wanted <= _floats(tree):
                     return path, None
