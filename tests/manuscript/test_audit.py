@@ -107,3 +107,51 @@ def test_the_links_leave_the_docx_and_pdf_byte_identical(demo, tmp_path, monkeyp
 
 def test_mark_escapes_brackets_of_the_printed_text():
     assert audit_links.mark("a.b", "x [1]") == r"[x \[1\]](audit.html#a.b){.audit}"
+
+
+def test_the_page_and_csv_give_each_entry_its_job_chain_hashes_and_staleness():
+    from sbrtlung.manuscript.records import Job
+
+    def job(path, rule, inputs, stale=()):
+        return Job(
+            path,
+            rule,
+            inputs,
+            (f"logs/{rule}.log",),
+            f"benchmarks/{rule}.tsv",
+            (("seed", "1"),),
+            f"rules/{rule}.smk",
+            1,
+            f"scripts/{rule}.py",
+            True,
+            stale,
+        )
+
+    chain = [
+        job("results/key_results.json", "key_results", ("results/rates.csv",)),
+        job("results/rates.csv", "efficacy", ("/data/labs.csv",), ("older than its input x",)),
+    ]
+    entry = audit.Entry(
+        anchor="lcr_2y.text",
+        key="lcr_2y.text",
+        document="index",
+        text="92.4% (95% CI 85.8–96.0)",
+        kind="proportion",
+        values=[("estimate", 0.924)],
+        file="results/key_results.json",
+        sources=["results/rates.csv"],
+        chain=chain,
+        raw=["/data/labs.csv"],
+    )
+    hashes = {"/data/labs.csv": "ab" * 32}
+    page = audit.page([entry], hashes, {"commit": "0123456789abcdef", "dirty": False}, "../../")
+    section = page[page.index('id="lcr_2y.text"') :]
+    assert '<a href="../../scripts/efficacy.py">' in section and "0123456789ab" in section
+    assert '<a href="file:///data/labs.csv">' in section and "ab" * 32 in section
+    assert "1 entry is stale" in page and "older than its input x" in section
+    assert "<script" not in page and "http" not in page  # self-contained, no server
+    rows = audit.csv_text([entry], hashes).splitlines()
+    assert rows[0].split(",")[:7] == ["key", "text", "value", "kind", "file", "rule", "script"]
+    assert rows[1].startswith("lcr_2y.text,92.4% (95% CI 85.8–96.0),estimate=0.924,proportion,")
+    assert "efficacy,scripts/efficacy.py,/data/labs.csv=" + "ab" * 32 in rows[1]
+    assert rows[1].endswith("results/rates.csv: older than its input x")

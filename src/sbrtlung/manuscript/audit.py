@@ -484,8 +484,10 @@ td, th { border: 1px solid #ddd; padding: 0.15em 0.5em; vertical-align: top; tex
 
 
 def _link(path: str, up: str, text: str | None = None) -> str:
-    """A relative link from the page to a file of the workflow's folder."""
-    target = html.escape(f"{up}{path}", quote=True)
+    """A link from the page to a file: relative inside the workflow's folder, else a file URL
+    (exports delivered from another folder with `raw_dir`)."""
+    href = Path(path).as_uri() if os.path.isabs(path) else f"{up}{path}"
+    target = html.escape(href, quote=True)
     return f'<a href="{target}"><code>{html.escape(text or path)}</code></a>'
 
 
@@ -614,7 +616,8 @@ def page(entries: list[Entry], hashes: dict[str, str], git: dict, up: str) -> st
         f"and the workflow's rules; code at commit <code>{html.escape(commit)}</code>{dirty} "
         "(results/provenance.json). Links lead to the files of the workflow's folder. "
         + (
-            f'<span class="stale">{stale} entries are stale: see below.</span>'
+            f'<span class="stale">{"1 entry is" if stale == 1 else f"{stale} entries are"} '
+            "stale: see below.</span>"
             if stale
             else "No entry is stale."
         )
