@@ -34,6 +34,7 @@ include: "rules/models.smk"
 include: "rules/simulation_study.smk"
 include: "rules/manuscript.smk"
 include: "rules/share.smk"
+include: "rules/audit.smk"
 
 
 # The front page of `snakemake --report report.html`: the study and the report's categories.
@@ -56,6 +57,7 @@ rule all:
     input:
         rules.manuscript.output,
         rules.manuscript_data_supplement.output,
+        rules.audit.output,
         "results/validation/report.md",
         "results/key_results.json",
         "results/provenance.json",

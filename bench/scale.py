@@ -94,7 +94,7 @@ STAGES = {
         "checklists",
         "provenance",
     ),
-    "manuscript": ("manuscript_variables", "manuscript_result", "manuscript"),
+    "manuscript": ("manuscript_variables", "manuscript_result", "manuscript", "audit"),
     "simulation study (fixed)": (
         "simulation_study_batch",
         "simulation_study_summary",

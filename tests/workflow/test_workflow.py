@@ -7,23 +7,30 @@ import csv
 import filecmp
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pyreadstat
 import pytest
+import yaml
 
 from sbrtlung import config
+from sbrtlung.manuscript import audit, shortcodes
 from sbrtlung.manuscript.numbers import untraced_numbers
+from sbrtlung.manuscript.records import read_metadata
+from sbrtlung.manuscript.render import load_project
 from sbrtlung.manuscript.typography import problems
 from sbrtlung.redcap.locate import COLUMNS
 from sbrtlung.schemas.raw import EXPORTS
 from sbrtlung.share.define import validate as validate_define
 from sbrtlung.study import synthetic_dates
 from sbrtlung.validation.formulas import formula_like
+from tests.manuscript.test_render import unlinked
 from tests.share.test_share import assert_shared_as_documented
 from tests.workflow.runs import snakemake, workflow_copy
 
@@ -73,7 +80,7 @@ def test_paper_is_rendered_and_every_number_in_its_prose_comes_from_the_results(
     for document in ("index", "supplement"):
         for ext in ("html", "docx", "pdf"):
             assert (output / f"{document}.{ext}").stat().st_size > 10_000
-        rendered = (output / f"{document}.html").read_text(encoding="utf-8")
+        rendered = unlinked((output / f"{document}.html").read_text(encoding="utf-8"))
         variables = (default_run / "manuscript" / "_variables.yml").read_text(encoding="utf-8")
         assert untraced_numbers(rendered, variables) == [], document
         assert problems(rendered) == [], document  # brackets, signs, dashes, code names
@@ -82,6 +89,67 @@ def test_paper_is_rendered_and_every_number_in_its_prose_comes_from_the_results(
         assert rendered.index("Quick build.") < rendered.index(first_section[document])
         assert "Fewer replicates than the analysis plan: 100 bootstrap replicates" in rendered
         assert "?@" not in rendered and "?var:" not in rendered
+
+
+def test_every_number_and_caption_of_the_html_links_to_its_audit_entry(default_run):
+    """Each var the documents print is a link to audit.html, in order; each figure and table
+    caption carries a marker; every link has its entry; DOCX and PDF carry none."""
+    project = default_run / "manuscript"
+    variables = yaml.safe_load((project / "_variables.yml").read_text(encoding="utf-8"))
+    page = (project / "_output" / "audit.html").read_text(encoding="utf-8")
+    entries = set(re.findall(r'<section class="entry" id="([^"]+)"', page))
+    floats = audit.float_files(project)
+    for document in ("index", "supplement"):
+        printed: list[str] = []
+        shortcodes.expand(
+            project / f"{document}.qmd",
+            project,
+            variables,
+            lambda key, value, printed=printed: printed.append(key) or value,
+        )
+        rendered = (project / "_output" / f"{document}.html").read_text(encoding="utf-8")
+        links = re.findall(r'<a href="audit\.html#([^"]+)" class="audit">', rendered)
+        assert len(printed) > 20 and links == printed, document
+        markers = re.findall(r'<a href="audit\.html#([^"]+)" class="audit-float"', rendered)
+        assert sorted(markers) == sorted(f"{document}-{label}" for label in floats[document])
+        assert set(links) | set(markers) <= entries
+    for document, names_page in (("index", False), ("supplement", True)):
+        with zipfile.ZipFile(project / "_output" / f"{document}.docx") as docx:
+            xml = docx.read("word/document.xml").decode("utf-8")
+        assert "audit.html#" not in xml and ("audit.html" in xml) == names_page
+
+
+def test_the_audit_names_only_files_rules_made_and_true_hashes_of_the_raw_exports(default_run):
+    """Every file an entry names was made by a job Snakemake recorded (or is a source of the
+    paper); each raw export's SHA-256 is the file's; lcr_2y leads to the rule efficacy, its
+    script, ADTTE (PARAMCD LF) and the nine exports; nothing is stale after a clean run."""
+    made = set(read_metadata(default_run / ".snakemake" / "metadata"))
+    # or the paper's own sources, which the rule manuscript_variables reads
+    sources = {
+        str(p.relative_to(default_run)) for p in load_project(default_run / "manuscript").sources()
+    }
+    with open(default_run / "results" / "audit.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) > 100
+    for row in rows:
+        named = [row["file"], row["origin"], *row["inputs"].split(";")]
+        assert {path for path in named if path} <= made | sources, row["key"]
+        for item in filter(None, row["raw_exports"].split("; ")):
+            path, digest = item.rsplit("=", 1)
+            assert hashlib.sha256((default_run / path).read_bytes()).hexdigest() == digest
+        assert row["stale"] == "", row
+    lcr = next(row for row in rows if row["key"] == "lcr_2y.text")
+    assert (lcr["rule"], lcr["script"]) == ("key_results", "scripts/key_results.py")
+    assert lcr["origin"] == "results/efficacy/rates.csv"
+    assert (lcr["origin_rule"], lcr["origin_script"]) == ("efficacy", "scripts/efficacy.py")
+    raw = [item.rsplit("=", 1)[0] for item in lcr["raw_exports"].split("; ")]
+    assert raw == sorted(f"results/raw/{table}.csv" for table in EXPORTS)
+    page = (default_run / "manuscript" / "_output" / "audit.html").read_text(encoding="utf-8")
+    entry = page[page.index('id="lcr_2y.text"') :]
+    entry = entry[: entry.index("</section>")]
+    shown = ("rules/efficacy.smk", "scripts/efficacy.py", "ADTTE", "PARAMCD LF", "SAFFL", "time=2y")
+    for words in shown:
+        assert words in entry, words
 
 
 def test_every_job_records_its_time_and_memory(default_run):

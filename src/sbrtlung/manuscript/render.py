@@ -33,7 +33,7 @@ import pypandoc
 import typst
 import yaml
 
-from sbrtlung.manuscript import docx, shortcodes
+from sbrtlung.manuscript import audit_links, docx, shortcodes
 
 FORMATS = ("html", "docx", "pdf")
 ENGINES = ("auto", "quarto", "pandoc")
@@ -207,9 +207,15 @@ def render_document(project: Project, stem: str, variables: dict, keep_typst: bo
             "html": [f"--css={css}" for css in project.format_files("html", "css")],
             "docx": [f"--reference-doc={r}" for r in project.format_files("docx", "reference-doc")],
         }
+        # The HTML links every number and caption to its entry of the audit page.
+        options["html"] += [f"--lua-filter={audit_links.lua_filter()}", f"-Maudit-document={stem}"]
+        marked = shortcodes.expand(
+            project.directory / f"{stem}.qmd", project.directory, variables, audit_links.mark
+        )
         for fmt, args in PANDOC_FORMAT_ARGS.items():
             output = f"--output={out / f'{stem}.{fmt}'}"
-            _pandoc(text, project, metadata, [*args, *options[fmt], output])
+            body = marked if fmt == "html" else text
+            _pandoc(body, project, metadata, [*args, *options[fmt], output])
         source = (out if keep_typst else Path(tmp)) / f"{stem}.typ"
         template = f"--template={_package_file('template.typ')}"
         _pandoc(text, project, metadata, ["-t", "typst", template, f"--output={source}"])

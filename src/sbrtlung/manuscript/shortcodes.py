@@ -11,6 +11,7 @@ together: the fallback never leaves a blank where Quarto would have printed some
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,12 @@ def _rebase_images(text: str, source: Path, document: Path) -> str:
 
 
 def _expand(
-    path: Path, project: Path, variables: dict | None, stack: tuple[Path, ...], errors: list[str]
+    path: Path,
+    project: Path,
+    variables: dict | None,
+    stack: tuple[Path, ...],
+    errors: list[str],
+    mark: Callable[[str, str], str] | None = None,
 ) -> str:
     text = path.read_text(encoding="utf-8")
     if path != stack[0]:
@@ -97,10 +103,11 @@ def _expand(
             elif not target.is_file():
                 errors.append(f"{at}: no such file {target}")
             else:
-                return _expand(target, project, variables, (*stack, target), errors)
+                return _expand(target, project, variables, (*stack, target), errors, mark)
         elif name == "var":
             try:
-                return lookup(variables, argument)
+                value = lookup(variables, argument)
+                return mark(argument, value) if mark else value
             except KeyError:
                 errors.append(f"{at}: no such value in _variables.yml")
         else:
@@ -110,11 +117,19 @@ def _expand(
     return SHORTCODE.sub(replace, text)
 
 
-def expand(path: str | Path, project: str | Path, variables: dict) -> str:
-    """The document with every include inlined and every var printed, or ShortcodeError."""
+def expand(
+    path: str | Path,
+    project: str | Path,
+    variables: dict,
+    mark: Callable[[str, str], str] | None = None,
+) -> str:
+    """The document with every include inlined and every var printed, or ShortcodeError.
+
+    `mark(key, printed)`, when given, returns the Markdown a var prints instead of its bare
+    value (the HTML links each number to its audit entry, `sbrtlung.manuscript.audit`)."""
     path, project = Path(path).resolve(), Path(project).resolve()
     errors: list[str] = []
-    text = _expand(path, project, variables, (path,), errors)
+    text = _expand(path, project, variables, (path,), errors, mark)
     if errors:
         raise ShortcodeError("\n".join(errors))
     return text
