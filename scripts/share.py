@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 
 from sbrtlung.logs import logged
-from sbrtlung.tables import read_json
 from sbrtlung.share.package import build_package, write_package
+from sbrtlung.tables import read_json
 
 with logged(snakemake):
     adam = {Path(p).stem: pd.read_parquet(p) for p in snakemake.input.adam}
