@@ -218,11 +218,11 @@ CASES = [
     Case("dates_shifted_out_of_the_period", 1, lines=shift_record("SCR-001", -200),
          findings=(finding("FATAL", "before_study_start", "SCR-001", "screening", "",
                            "scr_screening_date", f"study start {STUDY_START}"),)),
-    Case("enrolment_after_the_sites_last_contact", 1,
-         lines=row("SCR-004", pt_enrollment_date="2022-07-15"),
-         findings=(finding("FATAL", "outside_site_period", "SCR-004", "patients", "",
-                           "pt_enrollment_date", "after the last contact of site S02, "
-                           "2022-06-30"),)),
+    Case("screening_after_the_sites_last_contact", 1,
+         lines=row("SCR-002", scr_screening_date="2022-10-01"),
+         findings=(finding("FATAL", "outside_site_period", "SCR-002", "screening", "",
+                           "scr_screening_date", "after the last contact of site S01, "
+                           "2022-09-01"),)),
     Case("choice_labels_swapped", 0,
          files=dictionary("pt_sex", metadata.CHOICES, _swap_sex_labels),
          findings=(finding("WARN", "choice_label", "", "", "", "",

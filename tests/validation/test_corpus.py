@@ -330,14 +330,10 @@ CASES = [
          config={"sites": {"S01": {"first_screening": "2021-03-01"}, "S02": None}},
          expected=[fatal("screening.csv", 1, "screening_date", "outside_site_period",
                          "before the first screening of site S01, 2021-03-01 (config sites)")]),
-    Case("enrolment_after_the_sites_last_contact",
-         rows=cell("patients", 2, enrollment_date="2022-07-01"),
-         expected=[fatal("patients.csv", 3, "enrollment_date", "outside_site_period",
-                         "after the last contact of site S02, 2022-06-30"),
-                   fatal("patients.csv", 3, "enrollment_date", "after_last_contact",
-                         "last contact 2022-06-30"),
-                   fatal("sbrt.csv", 4, "start_date", "sbrt_before_enrollment",
-                         "2022-07-01")]),
+    Case("screening_after_the_sites_last_contact",
+         rows=cell("screening", 1, screening_date="2022-10-01"),
+         expected=[fatal("screening.csv", 2, "screening_date", "outside_site_period",
+                         "after the last contact of site S01, 2022-09-01")]),
 ]  # fmt: skip
 
 

@@ -9,10 +9,13 @@ gives what it needs (the built-in synthetic trial gives neither, and nothing cha
   the previous data cut; each must be in this one (patients are never removed from a trial's
   data). FATAL, or WARN when `partial_delivery` says the delivery is partial on purpose.
 - Dated within its site: a screening, enrolment or SBRT start before the site's first
-  screening (`sites: {S01: {first_screening: ...}}`, else the earliest screening date the
-  delivery has for the site), or after the site's last contact (the latest last contact or
-  death of its patients), is FATAL. REDCap's de-identified export can shift every record's
-  dates by up to 364 days, which moves them out of the site's active period.
+  screening (`sites: {S01: {first_screening: ...}}`), or a screening after the site's last
+  contact (the latest last contact or death of its patients), is FATAL. REDCap's
+  de-identified export can shift every record's dates by up to 364 days, which moves them out
+  of the site's active period. (An enrolment or SBRT start after the site's last contact is
+  after its own patient's last contact or death, which `after_last_contact` and `after_death`
+  report; a bound taken from the delivery's own earliest screening would only repeat
+  `screening_after_enrollment`.)
 """
 
 import csv
@@ -31,8 +34,8 @@ RULE_DESCRIPTIONS = {
     "site_unknown": "a site_id that is not one of the study's sites (config sites)",
     "patient_missing": "a patient of the previous data cut (config previous_patients) is missing",
     "outside_site_period": (
-        "a screening, enrolment or SBRT date before the site's first screening or after its "
-        "last contact (a date-shifted export?)"
+        "a screening, enrolment or SBRT date before the site's first screening (config "
+        "sites), or a screening after the site's last contact (a date-shifted export?)"
     ),
 }
 # Dates that must lie within their site's active period, and how to find each row's site.
@@ -155,13 +158,15 @@ def _site_period(
     }
     if not needed <= usable:
         return []
-    screening, patients = tables["screening"], tables["patients"]
-    first = screening.groupby("site_id")["screening_date"].min()
-    source = pd.Series("its earliest screening in the delivery", index=first.index)
-    for site, spec in sites.items():
-        if spec and spec.get("first_screening"):
-            first.loc[site] = pd.Timestamp(spec["first_screening"])
-            source.loc[site] = "config sites"
+    patients = tables["patients"]
+    first = pd.Series(
+        {
+            site: pd.Timestamp(spec["first_screening"])
+            for site, spec in sites.items()
+            if spec and spec.get("first_screening")
+        },
+        dtype="datetime64[ns]",
+    )
     site_of = patients.dropna(subset=["patient_id"]).drop_duplicates("patient_id", keep=False)
     site_of = site_of.set_index("patient_id")["site_id"]
     last = pd.Series(dtype="datetime64[ns]")
@@ -183,13 +188,13 @@ def _site_period(
             continue
         dates = table[column]
         early = dates.lt(site.map(first))
-        late = dates.gt(site.map(last))
+        late = dates.gt(site.map(last)) & (stem == "screening")
         for row in table.index[(early | late).fillna(False).to_numpy(dtype=bool)]:
             where = site[row]
             if early[row]:
                 bound = (
                     f"before the first screening of site {where}, {first[where]:%Y-%m-%d} "
-                    f"({source[where]})"
+                    "(config sites)"
                 )
             else:
                 bound = f"after the last contact of site {where}, {last[where]:%Y-%m-%d}"
