@@ -461,9 +461,10 @@ def test_a_corrupt_intermediate_is_named_with_how_to_rebuild_it(default_run, tmp
 
 
 def test_share_builds_the_package_and_leaves_every_result_as_it_was(default_run, tmp_path):
-    """`snakemake share` after a complete run runs the share job alone: the package appears
-    under results/share/, checksums that hold and a define.xml that passes its schema, and
-    no other file of results/ changes (docs/sharing.md)."""
+    """`snakemake share` after a complete run adds the package under results/share/, with
+    checksums that hold, a define.xml that passes its schema and XPT files that read back
+    as their parquet datasets after the documented recodes; no other file of results/
+    changes (docs/sharing.md)."""
     folder = tmp_path / "wf"
     shutil.copytree(default_run, folder, symlinks=True)  # keeps the times and .snakemake
 
