@@ -73,10 +73,10 @@ def _efron(beta: np.ndarray, time: np.ndarray, event: np.ndarray, x: np.ndarray)
 
 
 def cox_fit(
-    time: np.ndarray, event: np.ndarray, x: np.ndarray, cluster: np.ndarray, tol: float = 1e-12
+    time: np.ndarray, event: np.ndarray, x: np.ndarray, cluster: np.ndarray, tol: float = 1e-10
 ) -> CoxFit:
-    """Fit by Newton-Raphson (step halving if the likelihood drops) to a gradient below `tol`;
-    robust covariance over `cluster`. `x` is records x covariates, without an intercept."""
+    """Fit by Newton-Raphson (step halving if the likelihood drops) until no coefficient moves
+    by `tol`; robust covariance over `cluster`. `x` is records x covariates, no intercept."""
     time, event = np.asarray(time, float), np.asarray(event, bool)
     x = np.asarray(x, float).reshape(len(time), -1)
     beta = np.zeros(x.shape[1])
@@ -90,7 +90,7 @@ def cox_fit(
             step /= 2
         beta = beta + step
         loglik, grad, hess, _ = new
-        if np.max(np.abs(grad)) < tol and np.max(np.abs(step)) < 1e-10:
+        if np.max(np.abs(step)) < tol:
             break
     else:
         raise RuntimeError("the Cox model did not converge")

@@ -164,3 +164,14 @@ def subgroups_figure(table: pd.DataFrame) -> Figure:
             )
     headers = ("Nodules,\nfailures", "LCR (95% CI)", "HR (95% CI)")
     return lcr_forest(rows, headers=headers, widths=(0.25, 0.38, 0.37))
+
+
+def forest_figure(analysis: str, table: pd.DataFrame, lcr_null: float) -> Figure:
+    """The forest of one analysis of amendment 1.2 from its results table."""
+    if analysis == "sensitivity":
+        return sensitivity_figure(table, lcr_null)
+    if analysis == "sites":
+        return sites_figure(table)
+    if analysis == "subgroups":
+        return subgroups_figure(table)
+    raise ValueError(f"no forest figure for {analysis!r}")
