@@ -11,6 +11,7 @@ import pandas as pd
 
 from sbrtlung.markers.summary import LABELS as MARKER_LABELS
 from sbrtlung.markers.summary import TIMEPOINT_LABELS
+from sbrtlung.models.calibration_slope import MEASURES as CALIBRATION_MEASURES
 from sbrtlung.models.data import DYNAMIC_TIMEPOINTS, ENDPOINTS, GROUP_SCALES, Cohort
 from sbrtlung.models.metrics import KINDS, LABELS, METRICS
 from sbrtlung.models.pipeline import ALPHA_MIN_RATIO, L1_RATIO, MODEL_BY_NAME, N_ALPHAS
@@ -76,14 +77,34 @@ def _label(model: str) -> str:
     return MODEL_BY_NAME[model].label
 
 
-def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
-    """Per endpoint and cohort: each model's metrics, then its paired gains.
+def _calibration_cells(calibration_slope: pd.DataFrame, key: tuple) -> dict[str, str]:
+    """A model's calibration slope and O/E ratio, 'mean (2.5th-97.5th percentiles)' over
+    repeats (SAP amendment 1.2f); empty for a gain row."""
+    rows = calibration_slope.set_index(["endpoint", "cohort", "model", "measure"])
+    return {
+        CALIBRATION_SHORT[m]: with_interval(
+            *rows.loc[(*key, m), ["mean", "lower", "upper"]], Kind.NUMBER, decimals=2
+        )
+        if (*key, m) in rows.index
+        else "NA"
+        for m in CALIBRATION_SHORT
+    }
+
+
+CALIBRATION_SHORT = {"slope": "Slope", "oe_ratio": "O/E"}
+
+
+def models_table(
+    performance: pd.DataFrame, gains: pd.DataFrame, calibration_slope: pd.DataFrame
+) -> Table:
+    """Per endpoint and cohort: each model's metrics and calibration (slope, O/E), then its
+    paired gains.
 
     The frame (CSV) has endpoint, cohort, its size, the row and every metric in their own
     columns; the Markdown heads each endpoint and cohort with one row and lists its models
     under it, with the metrics of `PRINTED`.
     """
-    columns = [METRIC_SHORT[m] for m in METRICS]
+    columns = [METRIC_SHORT[m] for m in METRICS] + list(CALIBRATION_SHORT.values())
     records, shown = [], []
     for (endpoint, cohort), perf in performance.groupby(["endpoint", "cohort"], sort=False):
         first = perf.iloc[0]
@@ -98,7 +119,7 @@ def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
             cells = {
                 METRIC_SHORT[m]: metric_text(m, *by_metric.loc[m, ["mean", "lower", "upper"]])
                 for m in METRICS
-            }
+            } | _calibration_cells(calibration_slope, (endpoint, cohort, model))
             records.append(where | {"Model": _label(model)} | cells)
             shown.append({"Model": _label(model)} | cells)
         chosen = gains[(gains["endpoint"] == endpoint) & (gains["cohort"] == cohort)]
@@ -108,12 +129,13 @@ def models_table(performance: pd.DataFrame, gains: pd.DataFrame) -> Table:
             cells = {
                 METRIC_SHORT[m]: gain_text(*by_metric.loc[m, ["mean", "lower", "upper"]])
                 for m in METRICS
-            }
+            } | dict.fromkeys(CALIBRATION_SHORT.values(), "")
             records.append(where | {"Model": name} | cells)
             shown.append({"Model": name} | cells)
     frame = pd.DataFrame(records, columns=["Endpoint", "Cohort", "n", "Events", "Model", *columns])
-    printed = pd.DataFrame(shown)[["Model", *(METRIC_SHORT[m] for m in PRINTED)]]
-    return Table(frame, markdown_table(printed, "l" + "r" * len(PRINTED)))
+    printed_columns = [*(METRIC_SHORT[m] for m in PRINTED), *CALIBRATION_SHORT.values()]
+    printed = pd.DataFrame(shown).fillna("")[["Model", *printed_columns]]
+    return Table(frame, markdown_table(printed, "l" + "r" * len(printed_columns)))
 
 
 def missing_data(cohorts: list[Cohort]) -> pd.DataFrame:
@@ -191,6 +213,7 @@ def _by_endpoint(
     cohorts: list[Cohort],
     performance: pd.DataFrame,
     calibration: pd.DataFrame,
+    calibration_slope: pd.DataFrame,
     *,
     horizon_days: float,
     year_days: float,
@@ -237,6 +260,15 @@ def _by_endpoint(
             f"{years}-year risk"
         )
         add("Calibration", item, values)
+    for (cohort, model, measure), rows_s in calibration_slope.groupby(
+        ["cohort", "model", "measure"], sort=False
+    ):
+        values = {
+            r["endpoint"]: with_interval(r["mean"], r["lower"], r["upper"], Kind.NUMBER, decimals=2)
+            for _, r in rows_s.iterrows()
+        }
+        name = CALIBRATION_MEASURES[measure]
+        add("Calibration", f"{name}: {in_sentence(_label(model))}, {COHORT_LABELS[cohort]}", values)
     return pd.DataFrame(rows)
 
 
@@ -244,6 +276,7 @@ def tripod_table(
     cohorts: list[Cohort],
     performance: pd.DataFrame,
     calibration: pd.DataFrame,
+    calibration_slope: pd.DataFrame,
     *,
     folds: int,
     repeats: int,
@@ -255,7 +288,12 @@ def tripod_table(
     and the items answered per endpoint (one column each). The frame stacks both."""
     methods = _methods(cohorts, folds=folds, repeats=repeats, landmark_days=landmark_days)
     results = _by_endpoint(
-        cohorts, performance, calibration, horizon_days=horizon_days, year_days=year_days
+        cohorts,
+        performance,
+        calibration,
+        calibration_slope,
+        horizon_days=horizon_days,
+        year_days=year_days,
     )
     frame = pd.concat(
         [methods.assign(part="methods"), results.assign(part="by endpoint")], ignore_index=True
@@ -287,11 +325,12 @@ def model_tables(
     performance: pd.DataFrame,
     gains: pd.DataFrame,
     calibration: pd.DataFrame,
+    calibration_slope: pd.DataFrame,
     **design: float,
 ) -> dict:
     """The model_tables rule's tables by name: performance with gains, and TRIPOD+AI, whose
     `design` keywords (folds, repeats, landmark, horizon and year days) `tripod_table` takes."""
     return {
-        "models": models_table(performance, gains),
-        "tripod": tripod_table(cohorts, performance, calibration, **design),
+        "models": models_table(performance, gains, calibration_slope),
+        "tripod": tripod_table(cohorts, performance, calibration, calibration_slope, **design),
     }
