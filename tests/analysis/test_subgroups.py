@@ -49,12 +49,17 @@ def test_tied_times_give_lifelines_point_estimate():
 @pytest.mark.slow
 def test_central_nodules_hazard_ratio_is_recovered_on_a_large_trial():
     from sbrtlung import config
-    from sbrtlung.adam import derive_all
+    from sbrtlung.adam.adles import derive_adles
+    from sbrtlung.adam.adsl import derive_adsl
+    from sbrtlung.adam.adtte import derive_adtte
     from sbrtlung.synthetic.simulate import simulate_trial
 
     c = config.load(simulation={"n_patients": 1500, "central_local_hr": 2.5})
-    adam = derive_all(simulate_trial(c["simulation"], seed=11), c)
-    table = subgroups(adam["adtte"], adam["adsl"], adam["adles"], c["horizon_days"])
+    tables = simulate_trial(c["simulation"], seed=11)
+    adles = derive_adles(tables)
+    adsl = derive_adsl(tables, adles)
+    adtte = derive_adtte(tables, adsl, adles, c["month_days"])
+    table = subgroups(adtte, adsl, adles, c["horizon_days"])
     row = table[(table["factor"] == "location") & (table["level"] == "central")].iloc[0]
     assert row["hr_ci95_low"] < 2.5 < row["hr_ci95_high"]
     assert row["hr_ci95_high"] / row["hr_ci95_low"] < 3  # narrow enough to mean something
