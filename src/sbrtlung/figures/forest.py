@@ -72,7 +72,8 @@ def _lcr_axis(ax: Axes, rows: list[Row], null: float | None, pooled: float | Non
     ax.set_yticks(y, [r.label for r in rows])
     for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
         tick.set_fontweight("bold" if row.header or row.emphasis else "normal")
-    ticks = np.arange(np.ceil(left * 10) / 10, 1.0001, 0.1)
+    step = 0.1 if left >= 0.5 else 0.2  # at most six ticks
+    ticks = np.arange(1.0, left - 1e-9, -step)[::-1]
     ax.set_xticks(ticks, [number(t, Kind.PROPORTION, decimals=0) for t in ticks])
     ax.set_xlabel("2-year local control per nodule (95% CI)")
     ax.grid(axis="y", visible=False)
