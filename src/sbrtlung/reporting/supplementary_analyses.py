@@ -12,6 +12,7 @@ from sbrtlung.reporting.formatter import Kind, in_sentence, n_pct, number, with_
 from sbrtlung.reporting.tables import Table, markdown_table
 
 GE = "≥"
+P_THRESHOLD = 0.05  # the nominal level the paper counts subgroup p-values against
 DECISIONS = {"yes": "success", "no": "no success", "not estimable": "not estimable"}
 
 
@@ -75,14 +76,21 @@ def key_entries(
         "tau2": _typed(heterogeneity["tau2"], Kind.NUMBER),
         "excluded": list(excluded),
         "excluded_text": ", ".join(excluded) if excluded else "none",
-        "lowest": _lcr(site_rows.loc[site_rows["estimate"].idxmin()]),
-        "highest": _lcr(site_rows.loc[site_rows["estimate"].idxmax()]),
     }
+    estimated = site_rows.dropna(subset=["estimate"])
+    for name, pick in (("lowest", "idxmin"), ("highest", "idxmax")):
+        row = estimated.loc[getattr(estimated["estimate"], pick)()] if len(estimated) else None
+        sites_entry[name] = (
+            _lcr(row)
+            if row is not None
+            else {"kind": Kind.PROPORTION.value, "estimate": None, "ci95": [None, None]}
+        )
     tested = subgroups.dropna(subset=["p"])
     smallest = tested.loc[tested["p"].idxmin()] if len(tested) else None
     subgroup_entry = {
         "n_factors": len(FACTORS),
-        "n_p_below_005": int((tested["p"] < 0.05).sum()),
+        "threshold": _typed(P_THRESHOLD, Kind.NUMBER),
+        "n_p_below_005": int((tested["p"] < P_THRESHOLD).sum()),
         "smallest_p": _typed(None if smallest is None else smallest["p"], Kind.P_VALUE),
         "smallest_p_level": "none" if smallest is None else f"{smallest['level']}",
     }
