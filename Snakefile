@@ -24,6 +24,7 @@ include: "rules/validate.smk"
 include: "rules/derive.smk"
 include: "rules/efficacy.smk"
 include: "rules/safety.smk"
+include: "rules/supplementary_analyses.smk"
 include: "rules/tables.smk"
 include: "rules/figures.smk"
 include: "rules/key_results.smk"
@@ -66,6 +67,15 @@ rule all:
         "results/tables/failure_pattern.md",
         "results/tables/trae.md",
         "results/tables/ae_supplement.md",
+        expand(
+            "results/tables/{table}.md",
+            table=["trae_by_grade", "sensitivity", "site_lcr", "subgroups"],
+        ),
+        expand(
+            "results/figures/forest_{analysis}.{ext}",
+            analysis=["sensitivity", "sites", "subgroups"],
+            ext=["png", "pdf"],
+        ),
         expand(
             "results/tables/{table}.{ext}",
             table=[

@@ -61,13 +61,13 @@ PER_JOB = "models: one CV repeat"
 STAGES = {
     "simulate": ("simulate_trial",),
     "validate (twice)": ("validation_report", "validated_tables"),
-    "adam": ("adles", "adsl", "adtte", "adae", "adlb"),
-    "efficacy": ("efficacy", "efficacy_curves"),
-    "safety": ("safety",),
+    "adam": ("adles", "adsl", "adtte", "adttesa", "adae", "adlb"),
+    "efficacy": ("efficacy", "efficacy_curves", "sensitivity", "site_lcr", "subgroups"),
+    "safety": ("safety", "trae_by_grade"),
     "markers": ("marker_summary", "marker_cox"),
     PER_JOB: ("model_repeat",),
     "models: final refit": ("model_final",),
-    "models: gather": ("model_summary",),
+    "models: gather": ("model_summary", "model_calibration_slope"),
     "figures": (
         "consort",
         "figure_local_failure",
@@ -78,6 +78,7 @@ STAGES = {
         "figure_marker_forest",
         "model_figure_performance",
         "model_figure_calibration",
+        "figure_forest",
     ),
     "tables": (
         "table_baseline",
@@ -88,6 +89,7 @@ STAGES = {
         "flow",
         "efficacy_tables",
         "safety_tables",
+        "supplementary_tables",
         "marker_tables",
         "model_tables",
         "key_results",

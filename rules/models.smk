@@ -81,6 +81,24 @@ rule model_summary:
         "../scripts/model_summary.py"
 
 
+rule model_calibration_slope:
+    """Calibration slope and observed/expected 2-year risk over the repeats (SAP 1.2f)."""
+    input:
+        model_repeats("predictions"),
+    output:
+        "results/models/calibration_slope.csv",
+    log:
+        "logs/models/calibration_slope.log",
+    benchmark:
+        "benchmarks/model_calibration_slope.tsv"
+    conda:
+        ENV
+    params:
+        horizon_days=config["horizon_days"],
+    script:
+        "../scripts/model_calibration_slope.py"
+
+
 rule model_tables:
     """Model performance with paired gains, and the TRIPOD+AI items for the supplement."""
     input:
@@ -88,6 +106,7 @@ rule model_tables:
         performance="results/models/performance.csv",
         gain="results/models/gain.csv",
         calibration="results/models/calibration.csv",
+        calibration_slope="results/models/calibration_slope.csv",
     output:
         models_csv="results/tables/models.csv",
         models_md=report(

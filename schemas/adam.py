@@ -440,6 +440,28 @@ class Adtte(_Dataset):
         return df["AVAL"] == df["ADY"] - df["STARTDY"]
 
 
+class Adttesa(_Dataset):
+    """ADTTESA: local failure per nodule as each sensitivity analysis of SAP amendment 1.2c
+    derives it (`sbrtlung.adam.lf_sensitivity`), one row per analysis and nodule."""
+
+    ANALYSIS: Series[str]
+    USUBJID: Series[str]
+    LESID: Series[str]
+    STARTDY: Series[int] = pa.Field(ge=0, description="origin")
+    ADY: Series[int] = pa.Field(ge=0, description="event or censoring day")
+    AVAL: Series[int] = pa.Field(ge=0, description="days from origin")
+    EVNT: Series[int] = pa.Field(isin=(0, 1, 2), description="0 censored, 1 event, 2 competing")
+    CNSR: Series[int] = pa.Field(isin=(0, 1), description="1 - (EVNT == 1)")
+    EVNTDESC: Series[str]
+
+    class Config:
+        unique = ["ANALYSIS", "USUBJID", "LESID"]
+
+    @pa.dataframe_check
+    def aval_is_day_difference(cls, df: pd.DataFrame) -> pd.Series:
+        return df["AVAL"] == df["ADY"] - df["STARTDY"]
+
+
 class Adae(_Dataset):
     """ADAE: one row per AE episode of a safety-set patient."""
 
@@ -589,6 +611,7 @@ DATASETS: dict[str, type[pa.DataFrameModel]] = {
     "adsl": Adsl,
     "adles": Adles,
     "adtte": Adtte,
+    "adttesa": Adttesa,
     "adae": Adae,
     "adlb": Adlb,
 }

@@ -15,6 +15,7 @@ with logged(snakemake):
         pd.read_csv(i.performance),
         pd.read_csv(i.gain),
         pd.read_csv(i.calibration),
+        pd.read_csv(i.calibration_slope),
         folds=p.folds,
         repeats=p.repeats,
         landmark_days=p.landmark_days,

@@ -100,16 +100,35 @@ def calibration() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def calibration_slope() -> pd.DataFrame:
+    rows = [
+        {
+            "endpoint": e,
+            "cohort": "full",
+            "model": "clinical",
+            "measure": m,
+            "mean": 0.84,
+            "lower": 0.512,
+            "upper": 1.3,
+            "n_repeats": 20,
+        }
+        for e in ("PFS", "OS")
+        for m in ("slope", "oe_ratio")
+    ]
+    return pd.DataFrame(rows)
+
+
 def test_models_table_heads_each_cohort_once_and_signs_the_gains():
-    table = tables.models_table(performance(), gains(), HORIZON)
+    table = tables.models_table(performance(), gains(), calibration_slope(), HORIZON)
     frame = table.frame
     assert list(frame.columns[:5]) == ["Endpoint", "Cohort", "n", "Events", "Model"]
     clinical = frame[(frame["Endpoint"] == "PFS") & (frame["Cohort"] == "full")].iloc[0]
     assert (
         clinical["Model"] == "Clinical" and clinical["Harrell's C"] == f"0.600 (0.550{DASH}0.640)"
     )
+    assert clinical["Slope"] == clinical["O/E"] == f"0.84 (0.51{DASH}1.30)"
     gain = frame[frame["Model"].str.startswith("Gain")].iloc[0]
-    assert gain["Model"] == "Gain, clinical + markers vs clinical"
+    assert gain["Model"] == "Gain, clinical + markers vs clinical" and gain["Slope"] == ""
     assert gain["Harrell's C"] == f"+0.064 ({MINUS}0.034{TO}0.123)"
     heads = re.findall(r"^\| \*\*(.+?)\*\* \|", table.markdown, re.MULTILINE)
     assert heads[0] == "Progression-free survival, all patients (n = 12, 4 events)"
@@ -122,6 +141,7 @@ def test_tripod_tables_print_predictors_in_words_and_shared_methods_once():
         cohorts(),
         performance(),
         calibration(),
+        calibration_slope(),
         folds=5,
         repeats=20,
         landmark_days=61,
@@ -145,6 +165,8 @@ def test_tripod_tables_print_predictors_in_words_and_shared_methods_once():
     tertile = results[results["Item"].str.contains("tertile 2")].iloc[0]
     expected = f"predicted 20.0%, observed 22.0% (10.0{DASH}35.0)"
     assert tertile["Overall survival"] == expected
+    slope = results[results["Item"] == "Calibration slope: clinical, all patients"].iloc[0]
+    assert slope["Section"] == "Calibration" and slope["Overall survival"].startswith("0.84")
 
 
 def test_predictor_labels_refuse_an_unknown_column():

@@ -1,9 +1,12 @@
 """key_results.json: stable JSON, and the words that replace typed verdicts in the paper."""
 
 import pandas as pd
+import pytest
+from scipy.stats import binomtest
 
 from sbrtlung import config
 from sbrtlung.analysis import safety
+from sbrtlung.analysis.trae_grades import trae_by_grade
 from sbrtlung.manuscript import variables
 from sbrtlung.reporting.key_results import (
     DECLARATIONS,
@@ -143,6 +146,28 @@ def assemble_inputs() -> dict:
         "not_per_protocol": 1,
     }
     metric = {"kind": "c_statistic", "mean": 0.61, "range_cv": [0.55, 0.66]}
+    lcr = {"nodules": 5, "failures": 1, "estimate": 0.8, "ci95_low": 0.3, "ci95_high": 0.97}
+    sensitivity = pd.DataFrame(
+        [
+            {"analysis": a, **lcr, "decision_low": low, "success": ok}
+            for a, low, ok in (
+                ("primary", 0.4, "no"),
+                ("kaplan_meier", float("nan"), "not estimable"),
+            )
+        ]
+    )
+    sites = pd.DataFrame(
+        [{"site": s, "patients": 2, **lcr} for s in ("S01", "S02")]
+        + [{"site": "pooled", "patients": 3, **lcr}]
+    )
+    subgroups = pd.DataFrame(
+        [
+            {"factor": "location", "level": "peripheral", **lcr, "hr": None, "hr_ci95_low": None,
+             "hr_ci95_high": None, "p": None},
+            {"factor": "location", "level": "central", **lcr, "hr": 2.0, "hr_ci95_low": 0.5,
+             "hr_ci95_high": 8.0, "p": 0.3},
+        ]
+    )  # fmt: skip
     return {
         "screening": pd.DataFrame({"eligible": ["yes"] * 4 + ["no"]}),
         "adsl": adsl,
@@ -162,6 +187,11 @@ def assemble_inputs() -> dict:
             "rules": {"percentile_bootstrap": {"success": False}},
         },
         "safety": safety.summary(adae, 3),
+        "trae_by_grade": trae_by_grade(adae, adsl),
+        "sensitivity": sensitivity,
+        "sites": sites,
+        "site_heterogeneity": {"k": 1, "q": None, "i2": None, "tau2": None, "excluded": ["S02"]},
+        "subgroups": subgroups,
         "pattern": pd.DataFrame({"first_failure": ["local", "local + distant"], "n": [1, 1]}),
         "flow": flow,
         "markers": {
@@ -192,6 +222,10 @@ def assemble_inputs() -> dict:
 
 def test_assemble_counts_rates_and_declares_every_kind():
     results = assemble(**assemble_inputs())
+    one_sided = binomtest(1, 3, alternative="less").proportion_ci(0.95, method="exact").high
+    assert results["trae_grade3plus"]["upper95_one_sided"] == pytest.approx(one_sided)
+    assert results["sites"]["excluded"] == ["S02"]
+    assert results["sensitivity"]["summary"]["n_same_decision"] == 0
     assert (results["n_screened"], results["n_screen_failures"], results["n_enrolled"]) == (5, 1, 4)
     assert (results["n_safety"], results["n_efficacy"], results["n_per_protocol"]) == (3, 2, 2)
     assert (results["n_sites"], results["n_lesions"], results["n_lesions_treated"]) == (2, 6, 5)

@@ -3,7 +3,8 @@
 The rates are declared as data (`RATES`): which endpoint, estimator, population, whether the
 reported quantity is the complement (local control = 1 - CIF of local failure), and how its
 CI is made. The primary local control rate and its EFF and PP sensitivity rows use the
-patient-cluster infinitesimal-jackknife variance on the log(-log) scale (SAP amendment 1.1);
+patient-cluster infinitesimal-jackknife variance on the log(-log) scale (SAP amendment 1.1;
+without a failure by the time, or with V = 0, the exact limits of amendment 1.2a);
 the same rate with the percentile patient-cluster bootstrap CI is kept as a sensitivity
 analysis; the other CIFs and lesion-level estimates are bootstrapped; patient-level
 Kaplan-Meier rates get log(-log) Greenwood CIs. Every rate has a 95% CI and a CI at the
@@ -21,8 +22,7 @@ import pandas as pd
 from sbrtlung.adam.endpoints import BY_PARAMCD
 from sbrtlung.analysis.bootstrap import cluster_bootstrap
 from sbrtlung.analysis.estimators import (
-    cif_cluster_variance,
-    complement_loglog_ci,
+    cluster_ij_interval,
     estimable_at,
     kaplan_meier,
     km_median,
@@ -174,9 +174,8 @@ def _estimate(
 ) -> dict[str, np.ndarray]:
     """Estimate, 95% and decision-level limits at each time of `at`."""
     if rate.ci == "cluster_ij":
-        cif, variance = cif_cluster_variance(time, status, cluster, at)
-        ci95 = complement_loglog_ci(cif, variance, 0.95)
-        decision = complement_loglog_ci(cif, variance, level)
+        ci95 = cluster_ij_interval(time, status, cluster, at, 0.95)
+        decision = cluster_ij_interval(time, status, cluster, at, level)
         return dict(zip(LIMITS, (*ci95, decision.lower, decision.upper), strict=True))
     if rate.ci == "percentile_bootstrap":
         boot = cluster_bootstrap(

@@ -309,6 +309,38 @@ def cif_cluster_variance(
     return estimate, variance
 
 
+def patients_at_risk(time: ArrayLike, cluster: ArrayLike, at: float) -> int:
+    """Patients (clusters) with at least one unit still at risk just before `at` (time >= at),
+    each counted once whatever its number of units (SAP amendment 1.2a)."""
+    t = np.asarray(time, dtype=float)
+    return int(np.unique(np.asarray(cluster)[t >= at]).size)
+
+
+def no_failure_limits(n: int, level: float) -> tuple[float, float]:
+    """The exact Clopper-Pearson limits for 0 failures in n: ((1 - level) / 2)^(1/n) and 1
+    (alpha^(1/n) at the decision level 1 - 2 alpha); no interval (NaN) when n = 0."""
+    if n < 1:
+        return np.nan, np.nan
+    return ((1 - check_level(level)) / 2) ** (1 / n), 1.0
+
+
+def cluster_ij_interval(
+    time: ArrayLike, status: ArrayLike, cluster: ArrayLike, at: ArrayLike, level: float
+) -> Interval:
+    """L = 1 - F at each time of `at` with its patient-cluster IJ log(-log) CI (amendment 1.1),
+    where F = 0 or V = 0 the limits of amendment 1.2a instead: `no_failure_limits` for n =
+    `patients_at_risk` just before that time (none when n = 0)."""
+    points = np.atleast_1d(np.asarray(at, dtype=float))
+    cif, variance = cif_cluster_variance(time, status, cluster, points)
+    estimate, lower, upper = (
+        np.atleast_1d(v).astype(float) for v in complement_loglog_ci(cif, variance, level)
+    )
+    for p, tau in enumerate(points):
+        if cif[p] == 0 or variance[p] == 0:
+            lower[p], upper[p] = no_failure_limits(patients_at_risk(time, cluster, tau), level)
+    return Interval(estimate, lower, upper)
+
+
 def _first_time_at_or_below(times: np.ndarray, values: np.ndarray, prob: float) -> float:
     # The tolerance absorbs rounding in the running product: with 24 distinct deaths the
     # product of (1 - 1/n) is 0.5000000000000001 after the 12th, which is exactly 0.5.

@@ -12,9 +12,10 @@ from typing import Any
 import pandas as pd
 
 from sbrtlung.adam.endpoints import label as endpoint_label
-from sbrtlung.formatter import Kind, in_sentence, n_pct, number, with_interval
+from sbrtlung.formatter import NOT_ESTIMABLE, Kind, in_sentence, n_pct, number, with_interval
 from sbrtlung.markers.summary import LABELS as MARKER_LABELS
 from sbrtlung.markers.summary import TIMEPOINT_LABELS
+from sbrtlung.models.calibration_slope import MEASURES as CALIBRATION_MEASURES
 from sbrtlung.models.data import DYNAMIC_TIMEPOINTS, ENDPOINTS, GROUP_SCALES, Cohort
 from sbrtlung.models.metrics import KINDS, METRICS, labels
 from sbrtlung.models.pipeline import ALPHA_MIN_RATIO, L1_RATIO, MODEL_BY_NAME, N_ALPHAS
@@ -84,15 +85,38 @@ def _label(model: str) -> str:
     return MODEL_BY_NAME[model].label
 
 
-def models_table(performance: pd.DataFrame, gains: pd.DataFrame, horizon: Horizon) -> Table:
-    """Per endpoint and cohort: each model's metrics, then its paired gains.
+def _calibration_cells(calibration_slope: pd.DataFrame, key: tuple) -> dict[str, str]:
+    """A model's calibration slope and O/E ratio, 'mean (2.5th-97.5th percentiles)' over
+    repeats (SAP amendment 1.2f); empty for a gain row."""
+    rows = calibration_slope.set_index(["endpoint", "cohort", "model", "measure"])
+    return {
+        CALIBRATION_SHORT[m]: with_interval(
+            *rows.loc[(*key, m), ["mean", "lower", "upper"]], Kind.NUMBER, decimals=2
+        )
+        if (*key, m) in rows.index
+        else NOT_ESTIMABLE
+        for m in CALIBRATION_SHORT
+    }
+
+
+CALIBRATION_SHORT = {"slope": "Slope", "oe_ratio": "O/E"}
+
+
+def models_table(
+    performance: pd.DataFrame,
+    gains: pd.DataFrame,
+    calibration_slope: pd.DataFrame,
+    horizon: Horizon,
+) -> Table:
+    """Per endpoint and cohort: each model's metrics and calibration (slope, O/E), then its
+    paired gains.
 
     The frame (CSV) has endpoint, cohort, its size, the row and every metric in their own
     columns; the Markdown heads each endpoint and cohort with one row and lists its models
     under it, with the metrics of `PRINTED`.
     """
     short = metric_short(horizon)
-    columns = [short[m] for m in METRICS]
+    columns = [short[m] for m in METRICS] + list(CALIBRATION_SHORT.values())
     records, shown = [], []
     for (endpoint, cohort), perf in performance.groupby(["endpoint", "cohort"], sort=False):
         first = perf.iloc[0]
@@ -107,7 +131,7 @@ def models_table(performance: pd.DataFrame, gains: pd.DataFrame, horizon: Horizo
             cells = {
                 short[m]: metric_text(m, *by_metric.loc[m, ["mean", "lower", "upper"]])
                 for m in METRICS
-            }
+            } | _calibration_cells(calibration_slope, (endpoint, cohort, model))
             records.append(where | {"Model": _label(model)} | cells)
             shown.append({"Model": _label(model)} | cells)
         chosen = gains[(gains["endpoint"] == endpoint) & (gains["cohort"] == cohort)]
@@ -116,12 +140,13 @@ def models_table(performance: pd.DataFrame, gains: pd.DataFrame, horizon: Horizo
             name = f"Gain, {in_sentence(_label(model))} vs {in_sentence(_label(reference))}"
             cells = {
                 short[m]: gain_text(*by_metric.loc[m, ["mean", "lower", "upper"]]) for m in METRICS
-            }
+            } | dict.fromkeys(CALIBRATION_SHORT.values(), "")
             records.append(where | {"Model": name} | cells)
             shown.append({"Model": name} | cells)
     frame = pd.DataFrame(records, columns=["Endpoint", "Cohort", "n", "Events", "Model", *columns])
-    printed = pd.DataFrame(shown)[["Model", *(short[m] for m in PRINTED)]]
-    return Table(frame, markdown_table(printed, "l" + "r" * len(PRINTED)))
+    printed_columns = [*(short[m] for m in PRINTED), *CALIBRATION_SHORT.values()]
+    printed = pd.DataFrame(shown).fillna("")[["Model", *printed_columns]]
+    return Table(frame, markdown_table(printed, "l" + "r" * len(printed_columns)))
 
 
 def missing_data(cohorts: list[Cohort]) -> pd.DataFrame:
@@ -199,6 +224,7 @@ def _by_endpoint(
     cohorts: list[Cohort],
     performance: pd.DataFrame,
     calibration: pd.DataFrame,
+    calibration_slope: pd.DataFrame,
     *,
     horizon: Horizon,
 ) -> pd.DataFrame:
@@ -244,6 +270,15 @@ def _by_endpoint(
             f"{horizon.adjective} risk"
         )
         add("Calibration", item, values)
+    for (cohort, model, measure), rows_s in calibration_slope.groupby(
+        ["cohort", "model", "measure"], sort=False
+    ):
+        values = {
+            r["endpoint"]: with_interval(r["mean"], r["lower"], r["upper"], Kind.NUMBER, decimals=2)
+            for _, r in rows_s.iterrows()
+        }
+        name = CALIBRATION_MEASURES[measure]
+        add("Calibration", f"{name}: {in_sentence(_label(model))}, {COHORT_LABELS[cohort]}", values)
     return pd.DataFrame(rows)
 
 
@@ -251,6 +286,7 @@ def tripod_table(
     cohorts: list[Cohort],
     performance: pd.DataFrame,
     calibration: pd.DataFrame,
+    calibration_slope: pd.DataFrame,
     *,
     folds: int,
     repeats: int,
@@ -260,7 +296,7 @@ def tripod_table(
     """The automatable TRIPOD+AI items as two tables: the methods shared by both endpoints,
     and the items answered per endpoint (one column each). The frame stacks both."""
     methods = _methods(cohorts, folds=folds, repeats=repeats, landmark_days=landmark_days)
-    results = _by_endpoint(cohorts, performance, calibration, horizon=horizon)
+    results = _by_endpoint(cohorts, performance, calibration, calibration_slope, horizon=horizon)
     frame = pd.concat(
         [methods.assign(part="methods"), results.assign(part="by endpoint")], ignore_index=True
     )
@@ -291,11 +327,12 @@ def model_tables(
     performance: pd.DataFrame,
     gains: pd.DataFrame,
     calibration: pd.DataFrame,
+    calibration_slope: pd.DataFrame,
     **design: Any,
 ) -> dict:
     """The model_tables rule's tables by name: performance with gains, and TRIPOD+AI, whose
     `design` keywords (folds, repeats, landmark days, horizon) `tripod_table` takes."""
     return {
-        "models": models_table(performance, gains, design["horizon"]),
-        "tripod": tripod_table(cohorts, performance, calibration, **design),
+        "models": models_table(performance, gains, calibration_slope, design["horizon"]),
+        "tripod": tripod_table(cohorts, performance, calibration, calibration_slope, **design),
     }

@@ -139,6 +139,10 @@ def tripod(k: dict) -> pd.DataFrame:
     rows.append(("Calibration", "Predicted against observed risk",
                  "out-of-fold predicted risk at the horizon by tertile against Kaplan-Meier "
                  "observed risk (calibration figure)"))  # fmt: skip
+    rows.append(("Calibration", "Calibration slope and observed/expected ratio",
+                 "Cox slope of the outcome on the out-of-fold linear predictor and Kaplan-Meier "
+                 "over mean predicted risk at the horizon, mean and 2.5th\u201397.5th "
+                 "percentiles over repeats (model table, TRIPOD+AI report)"))  # fmt: skip
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -23,6 +23,7 @@ from sbrtlung.adam.endpoints import ENDPOINTS
 from sbrtlung.analysis.design import planned_sample_size
 from sbrtlung.formatter import Kind, in_sentence, number, with_interval
 from sbrtlung.markers.summary import marker_label
+from sbrtlung.reporting.supplementary_analyses import key_entries
 from sbrtlung.schemas.vocabulary import MARKERS
 
 _LOG = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ ENTRY_FIELDS = {
     "mcse": Kind.PERCENTAGE_POINTS,
     "p": Kind.P_VALUE,
     "q": Kind.P_VALUE,
+    "upper95_one_sided": Kind.PROPORTION,
 }
 # Fields holding an entry's point value, in the entry's own kind.
 POINT_FIELDS = ("estimate", "mean", "hr", "value")
@@ -267,6 +269,11 @@ def assemble(
     medians: pd.DataFrame,
     primary: dict,
     safety: dict,
+    trae_by_grade: pd.DataFrame,
+    sensitivity: pd.DataFrame,
+    sites: pd.DataFrame,
+    site_heterogeneity: dict,
+    subgroups: pd.DataFrame,
     pattern: pd.DataFrame,
     flow: dict,
     markers: dict,
@@ -336,6 +343,10 @@ def assemble(
     out |= simulation_study
     out["primary_outcome"] = primary_outcome(out["primary_success"])
     out["primary_outcome_bootstrap"] = primary_outcome(out["primary_success_bootstrap"])
+    # SAP amendment 1.2: TRAE by grade, sensitivity analyses, sites and subgroups.
+    extra = key_entries(trae_by_grade, len(saf), sensitivity, sites, site_heterogeneity, subgroups)
+    out["trae_grade3plus"]["upper95_one_sided"] = extra.pop("trae_grade3plus_upper95_one_sided")
+    out |= extra
     out["data_source"] = data_source(config["raw_dir"])
     out["declarations"] = declarations(config["study"], config["raw_dir"])
     labels = {marker: marker_label(marker) for marker in MARKERS}

@@ -581,7 +581,10 @@ def _follow(
     distant = timeline.trtsdt + _event_days(rng, risk)
     regional = np.where(treated & (regional <= record_end), regional, np.inf)
     distant = np.where(treated & (distant <= record_end), distant, np.inf)
-    failure = timeline.lesion_start + _event_days(rng, np.full(len(courses.patient), hz.local))
+    # A central nodule's local hazard is `central_local_hr` times the others' (1 by default,
+    # where the rate array equals the scalar hazard and the draws are unchanged).
+    central_hr = np.where(courses.central, sim.get("central_local_hr", 1.0), 1.0)
+    failure = timeline.lesion_start + _event_days(rng, hz.local * central_hr)
     seen = courses.treated & (failure <= record_end[courses.patient])
     failure = np.where(seen, failure, np.inf)
 

@@ -1,0 +1,14 @@
+"""Rule figure_forest."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from sbrtlung.figures.forest import forest_figure
+from sbrtlung.figures.style import save
+from sbrtlung.logs import logged
+
+with logged(snakemake):
+    table = pd.read_csv(snakemake.input[0], keep_default_na=False, na_values=[""])
+    figure = forest_figure(snakemake.wildcards.analysis, table, snakemake.params.lcr_null)
+    save(figure, Path(snakemake.output.png).with_suffix(""))
