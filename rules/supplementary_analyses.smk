@@ -158,5 +158,6 @@ rule figure_forest:
         ENV
     params:
         lcr_null=config["hypothesis"]["lcr_null"],
+        horizon=HORIZON,
     script:
         "../scripts/figure_forest.py"

@@ -5,6 +5,9 @@ import pandas as pd
 import pytest
 
 from sbrtlung.figures import forest, style
+from sbrtlung.study import Horizon
+
+HORIZON = Horizon(730.5, 365.25, 30.4375)
 
 NAN = np.nan
 
@@ -24,14 +27,21 @@ def texts(figure) -> list[str]:
 
 
 def test_sensitivity_forest_prints_each_row_and_the_null(tmp_path):
-    figure = forest.forest_figure("sensitivity", sensitivity(), 0.8)
+    figure = forest.forest_figure("sensitivity", sensitivity(), 0.8, HORIZON)
     shown = texts(figure)
     assert "92.0% (81.0–97.0)" in shown and forest.NOT_ESTIMABLE in shown
     assert "H0 80%" in shown
+    assert figure.axes[0].get_xlabel() == "2-year local control per nodule (95% CI)"
+    three = forest.forest_figure(
+        "sensitivity", sensitivity(), 0.8, Horizon(1095.75, 365.25, 30.4375)
+    )
+    assert three.axes[0].get_xlabel() == "3-year local control per nodule (95% CI)"
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert labels[0].startswith("Primary")  # the primary first, at the top
     first = style.save(figure, tmp_path / "a")
-    second = style.save(forest.forest_figure("sensitivity", sensitivity(), 0.8), tmp_path / "b")
+    second = style.save(
+        forest.forest_figure("sensitivity", sensitivity(), 0.8, HORIZON), tmp_path / "b"
+    )
     for x, y in zip(first, second, strict=True):
         assert x.read_bytes() == y.read_bytes()
 
@@ -48,7 +58,7 @@ def test_sites_and_subgroups_forests():
             "ci95_high": [0.95, 1.0, 0.96],
         }
     )
-    figure = forest.forest_figure("sites", sites, 0.8)
+    figure = forest.forest_figure("sites", sites, 0.8, HORIZON)
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert labels == ["Site S02", "Site S01", "All sites"]
     sub = pd.DataFrame(
@@ -66,7 +76,7 @@ def test_sites_and_subgroups_forests():
             "p": [NAN, 0.4],
         }
     )
-    shown = texts(forest.forest_figure("subgroups", sub, 0.8))
+    shown = texts(forest.forest_figure("subgroups", sub, 0.8, HORIZON))
     assert "2.10 (0.40–11.00)" in shown
     with pytest.raises(ValueError):
-        forest.forest_figure("other", sub, 0.8)
+        forest.forest_figure("other", sub, 0.8, HORIZON)

@@ -18,6 +18,7 @@ from sbrtlung.adam.lf_sensitivity import DERIVATIONS
 from sbrtlung.analysis.subgroups import FACTORS
 from sbrtlung.figures.style import GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
 from sbrtlung.formatter import Kind, number, with_interval
+from sbrtlung.study import Horizon
 
 ROW_HEIGHT = 0.22  # inches per row
 NOT_ESTIMABLE = "not estimable"
@@ -43,7 +44,9 @@ def _cell(row: Row) -> str:
     return with_interval(row.estimate, row.low, row.high, Kind.PROPORTION)
 
 
-def _lcr_axis(ax: Axes, rows: list[Row], null: float | None, pooled: float | None) -> None:
+def _lcr_axis(
+    ax: Axes, rows: list[Row], horizon: Horizon, null: float | None, pooled: float | None
+) -> None:
     y = np.arange(len(rows))[::-1]
     for yi, row in zip(y, rows, strict=True):
         if row.header or np.isnan(row.estimate):
@@ -75,7 +78,7 @@ def _lcr_axis(ax: Axes, rows: list[Row], null: float | None, pooled: float | Non
     step = 0.1 if left >= 0.5 else 0.2  # at most six ticks
     ticks = np.arange(1.0, left - 1e-9, -step)[::-1]
     ax.set_xticks(ticks, [number(t, Kind.PROPORTION, decimals=0) for t in ticks])
-    ax.set_xlabel("2-year local control per nodule (95% CI)")
+    ax.set_xlabel(f"{horizon.adjective} local control per nodule (95% CI)")
     ax.grid(axis="y", visible=False)
 
 
@@ -97,6 +100,7 @@ def _numbers(ax: Axes, rows: list[Row], headers: tuple[str, ...], widths: tuple[
 
 def lcr_forest(
     rows: list[Row],
+    horizon: Horizon,
     null: float | None = None,
     pooled: float | None = None,
     headers: tuple[str, ...] = ("Nodules,\nfailures", "LCR (95% CI)"),
@@ -106,7 +110,7 @@ def lcr_forest(
     with paper():
         fig = new_figure(PAGE_WIDTH, 0.75 + ROW_HEIGHT * len(rows))
         ax, text = fig.subplots(1, 2, width_ratios=[1.2, 0.5 * len(headers)])
-        _lcr_axis(ax, rows, null, pooled)
+        _lcr_axis(ax, rows, horizon, null, pooled)
         _numbers(text, rows, headers, widths)
     return fig
 
@@ -115,7 +119,7 @@ def _counts(row: pd.Series) -> str:
     return f"{int(row['nodules'])}, {int(row['failures'])}"
 
 
-def sensitivity_figure(table: pd.DataFrame, null: float) -> Figure:
+def sensitivity_figure(table: pd.DataFrame, null: float, horizon: Horizon) -> Figure:
     """The sensitivity analyses in the table's order, the primary first and emphasised."""
     labels = {d.analysis: d.label for d in DERIVATIONS}
     rows = [
@@ -129,10 +133,10 @@ def sensitivity_figure(table: pd.DataFrame, null: float) -> Figure:
         )
         for _, r in table.iterrows()
     ]
-    return lcr_forest(rows, null=null)
+    return lcr_forest(rows, horizon, null=null)
 
 
-def sites_figure(table: pd.DataFrame) -> Figure:
+def sites_figure(table: pd.DataFrame, horizon: Horizon) -> Figure:
     """The sites in the table's order (largest first), then the pooled estimate."""
     rows = []
     for _, r in table.iterrows():
@@ -144,10 +148,10 @@ def sites_figure(table: pd.DataFrame) -> Figure:
         )
     pooled = float(table.loc[table["site"] == "pooled", "estimate"].iloc[0])
     headers = ("Patients, nodules,\nfailures", "LCR (95% CI)")
-    return lcr_forest(rows, pooled=pooled, headers=headers, widths=(0.45, 0.55))
+    return lcr_forest(rows, horizon, pooled=pooled, headers=headers, widths=(0.45, 0.55))
 
 
-def subgroups_figure(table: pd.DataFrame) -> Figure:
+def subgroups_figure(table: pd.DataFrame, horizon: Horizon) -> Figure:
     """Per factor a title row, then its levels (reference first); the cause-specific HR of
     each other level against the reference is printed in the last column."""
     rows = []
@@ -164,15 +168,16 @@ def subgroups_figure(table: pd.DataFrame) -> Figure:
                 Row(label, r["estimate"], r["ci95_low"], r["ci95_high"], _counts(r), extra=(hr,))
             )
     headers = ("Nodules,\nfailures", "LCR (95% CI)", "HR (95% CI)")
-    return lcr_forest(rows, headers=headers, widths=(0.25, 0.38, 0.37))
+    return lcr_forest(rows, horizon, headers=headers, widths=(0.25, 0.38, 0.37))
 
 
-def forest_figure(analysis: str, table: pd.DataFrame, lcr_null: float) -> Figure:
-    """The forest of one analysis of amendment 1.2 from its results table."""
+def forest_figure(analysis: str, table: pd.DataFrame, lcr_null: float, horizon: Horizon) -> Figure:
+    """The forest of one analysis of amendment 1.2 from its results table, its axis at the
+    horizon."""
     if analysis == "sensitivity":
-        return sensitivity_figure(table, lcr_null)
+        return sensitivity_figure(table, lcr_null, horizon)
     if analysis == "sites":
-        return sites_figure(table)
+        return sites_figure(table, horizon)
     if analysis == "subgroups":
-        return subgroups_figure(table)
+        return subgroups_figure(table, horizon)
     raise ValueError(f"no forest figure for {analysis!r}")

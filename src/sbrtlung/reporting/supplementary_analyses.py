@@ -8,12 +8,12 @@ from sbrtlung.adam.lf_sensitivity import DERIVATIONS
 from sbrtlung.analysis.sensitivity import robust
 from sbrtlung.analysis.subgroups import FACTORS
 from sbrtlung.analysis.trae_grades import grade3plus_upper
-from sbrtlung.formatter import Kind, in_sentence, n_pct, number, with_interval
+from sbrtlung.formatter import NOT_ESTIMABLE, Kind, in_sentence, n_pct, number, with_interval
 from sbrtlung.tables import Table, markdown_table
 
 GE = "≥"
 P_THRESHOLD = 0.05  # the nominal level the paper counts subgroup p-values against
-DECISIONS = {"yes": "success", "no": "no success", "not estimable": "not estimable"}
+DECISIONS = {"yes": "success", "no": "no success", "not estimable": NOT_ESTIMABLE}
 
 
 def _typed(value, kind: Kind) -> dict:
@@ -105,7 +105,7 @@ def key_entries(
 
 def _ci(row: pd.Series, low: str = "ci95_low", high: str = "ci95_high", kind=Kind.PROPORTION):
     if pd.isna(row["estimate" if kind is Kind.PROPORTION else "hr"]):
-        return "not estimable"
+        return NOT_ESTIMABLE
     point = row["estimate"] if kind is Kind.PROPORTION else row["hr"]
     return with_interval(point, row[low], row[high], kind)
 
@@ -135,7 +135,8 @@ def sensitivity_table(table: pd.DataFrame) -> Table:
             "Failures": table["failures"],
             "LCR (95% CI)": [_ci(r) for _, r in table.iterrows()],
             "Lower decision limit": [
-                "NE" if pd.isna(v) else number(v, Kind.PROPORTION) for v in table["decision_low"]
+                NOT_ESTIMABLE if pd.isna(v) else number(v, Kind.PROPORTION)
+                for v in table["decision_low"]
             ],
             "Decision": table["success"].map(DECISIONS),
         }
