@@ -93,10 +93,11 @@ def test_the_primary_derivation_is_adtte_lf_on_a_synthetic_trial():
     from sbrtlung.adam import derive_all
     from sbrtlung.adam.lf_sensitivity import derive_all as derive_sensitivity
     from sbrtlung.synthetic.simulate import simulate_trial
+    from sbrtlung.validation.period import latest_date
 
     c = config.load(simulation={"n_patients": 120})
     tables = simulate_trial(c["simulation"], seed=7)
-    adam = derive_all(tables, c)
+    adam = derive_all(tables, c, latest_date(tables))
     out = derive_sensitivity(tables, adam["adsl"], adam["adles"])
     lf = adam["adtte"][adam["adtte"]["PARAMCD"] == "LF"].sort_values(["USUBJID", "LESID"])
     primary = out[out["ANALYSIS"] == "primary"]

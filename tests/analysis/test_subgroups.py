@@ -53,11 +53,12 @@ def test_central_nodules_hazard_ratio_is_recovered_on_a_large_trial():
     from sbrtlung.adam.adsl import derive_adsl
     from sbrtlung.adam.adtte import derive_adtte
     from sbrtlung.synthetic.simulate import simulate_trial
+    from sbrtlung.validation.period import latest_date
 
     c = config.load(simulation={"n_patients": 1500, "central_local_hr": 2.5})
     tables = simulate_trial(c["simulation"], seed=11)
     adles = derive_adles(tables)
-    adsl = derive_adsl(tables, adles)
+    adsl = derive_adsl(tables, adles, cut=latest_date(tables))
     adtte = derive_adtte(tables, adsl, adles, c["month_days"])
     table = subgroups(adtte, adsl, adles, c["horizon_days"])
     row = table[(table["factor"] == "location") & (table["level"] == "central")].iloc[0]

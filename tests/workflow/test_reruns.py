@@ -10,9 +10,10 @@ from tests.workflow.runs import SMALL, snakemake
 
 # The jobs that write the paper from its results, and provenance, which records the whole
 # configuration (its table is in the supplement): they rerun on any change of a setting.
-PAPER = {"manuscript_variables", "manuscript", "provenance", "manuscript_result", "all"}
+PAPER = {"manuscript_variables", "manuscript", "provenance", "manuscript_result", "audit", "all"}
 KEY_RESULTS = {"key_results", "checklists"}
 MODELS = {"model_summary", "model_tables", "model_figure_performance", "model_figure_calibration"}
+MODELS |= {"model_calibration_slope"}
 SIMULATION_STUDY = {
     "simulation_study_design",
     "simulation_study_batch",
