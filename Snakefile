@@ -33,6 +33,8 @@ include: "rules/markers.smk"
 include: "rules/models.smk"
 include: "rules/simulation_study.smk"
 include: "rules/manuscript.smk"
+include: "rules/dmc.smk"
+include: "rules/delta.smk"
 
 
 # The front page of `snakemake --report report.html`: the study and the report's categories.

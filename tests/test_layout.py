@@ -106,12 +106,13 @@ LAYERS = (
     ("sbrtlung.synthetic", "sbrtlung.redcap"),
     ("sbrtlung.validation",),
     ("sbrtlung.adam",),
-    ("sbrtlung.analysis",),
+    ("sbrtlung.analysis", "sbrtlung.monitoring.boundary", "sbrtlung.monitoring.toxicity"),
     ("sbrtlung.markers",),
     ("sbrtlung.models", "sbrtlung.synthetic.simulation_study"),
     ("sbrtlung.figures",),
     ("sbrtlung.reporting",),
     ("sbrtlung.manuscript",),
+    ("sbrtlung.monitoring",),
 )
 
 
