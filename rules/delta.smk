@@ -3,9 +3,15 @@
 from sbrtlung.monitoring.previous import TARGETS as PREVIOUS_TARGETS, delivered_files
 
 PREVIOUS = "results/delta/previous"
-if config["previous_raw_dir"]:
+# The built-in synthetic trial (raw_dir empty) is delivered again at previous_data_cut
+# (rule simulate_previous) when previous_raw_dir is empty.
+SIMULATED_PREVIOUS = "results/raw_previous"
+PREVIOUS_RAW = config["previous_raw_dir"] or (
+    SIMULATED_PREVIOUS if not config["raw_dir"] and config["previous_data_cut"] else ""
+)
+if PREVIOUS_RAW:
     for problem in (
-        raw_dir_problem(config["previous_raw_dir"]),
+        config["previous_raw_dir"] and raw_dir_problem(config["previous_raw_dir"]),
         config["previous_data_cut"] is None and "previous_raw_dir needs previous_data_cut",
         DATA_CUT
         and config["previous_data_cut"]
@@ -18,7 +24,11 @@ if config["previous_raw_dir"]:
         if problem:
             sys.exit(f"config error: {problem}")
 # Every file of the previous delivery's folder, so that a change reruns the delta.
-PREVIOUS_FILES = delivered_files(config["previous_raw_dir"])
+PREVIOUS_FILES = (
+    delivered_files(config["previous_raw_dir"])
+    if config["previous_raw_dir"]
+    else expand(f"{SIMULATED_PREVIOUS}/{{table}}.csv", table=EXPORTS) if PREVIOUS_RAW else []
+)
 
 
 rule delta_previous:
@@ -37,6 +47,7 @@ rule delta_previous:
     threads: workflow.cores
     params:
         config=config,
+        raw_dir=PREVIOUS_RAW,
         folder=lambda wildcards, output: output[0].split("/results/")[0],
         snakefile=workflow.main_snakefile,
     script:

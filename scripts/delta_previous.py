@@ -10,7 +10,7 @@ from sbrtlung.monitoring.previous import build_previous
 with logged(snakemake) as log:
     p = snakemake.params
     try:
-        build_previous(p.config, p.folder, p.snakefile, snakemake.threads)
+        build_previous(p.config, p.raw_dir, p.folder, p.snakefile, snakemake.threads)
     except DeltaError as error:
         log.error("%s", error)
         print(error, file=sys.stderr)

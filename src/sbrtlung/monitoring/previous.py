@@ -29,26 +29,29 @@ def delivered_files(folder: str) -> list[str]:
     return sorted(str(p) for p in path.iterdir() if p.is_file()) if folder else []
 
 
-def previous_config(config: dict) -> dict:
-    """The current configuration with the previous delivery as the one analysed."""
+def previous_config(config: dict, raw_dir: str) -> dict:
+    """The current configuration with the previous delivery (`raw_dir`) as the one analysed;
+    the synthetic trial's previous delivery is read as exports like any other."""
     return {
         **config,
-        "raw_dir": str(Path(config["previous_raw_dir"]).resolve()),
+        "raw_dir": str(Path(raw_dir).resolve()),
         "data_cut": config["previous_data_cut"],
         "previous_raw_dir": "",
         "previous_data_cut": None,
     }
 
 
-def build_previous(config: dict, folder: str | Path, snakefile: str | Path, cores: int) -> None:
+def build_previous(
+    config: dict, raw_dir: str, folder: str | Path, snakefile: str | Path, cores: int
+) -> None:
     """Run the workflow on the previous delivery in `folder` up to its key results; a
     delivery that breaks the data contract, or any other failure, is one `DeltaError` line
     naming the report or log to read."""
-    if not config["previous_raw_dir"]:
+    if not raw_dir or not config["previous_data_cut"]:
         raise DeltaError("the target delta needs previous_raw_dir and previous_data_cut")
     folder = Path(folder).resolve()
     (folder / "config").mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(previous_config(config), sort_keys=True)
+    text = yaml.safe_dump(previous_config(config, raw_dir), sort_keys=True)
     (folder / "config" / "config.yaml").write_text(text, encoding="utf-8")
     project = folder / "manuscript"
     if not project.exists():
@@ -67,7 +70,7 @@ def build_previous(config: dict, folder: str | Path, snakefile: str | Path, core
         if len(fatal):
             first = fatal.iloc[0]
             raise DeltaError(
-                f"previous_raw_dir {config['previous_raw_dir']}: the previous delivery breaks "
+                f"previous delivery {raw_dir}: it breaks "
                 f"the data contract ({len(fatal)} FATAL finding(s), first {first['file']} row "
                 f"{first['row']} column {first['column']}: {first['rule']}); see "
                 f"{report.with_suffix('.md')}"
