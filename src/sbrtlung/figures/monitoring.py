@@ -27,9 +27,10 @@ def toxicity_figure(path: pd.DataFrame, table: pd.DataFrame, p0: float, alpha: f
         top = int(max(bound.max(), path["EVENTS"].max() if len(path) else 0)) + 1
         x = np.concatenate(([0], n))
         b = np.concatenate(([bound[0]], bound))
-        ax.fill_between(x, b, top, step="post", color=LIGHT_GREY, lw=0, label="Stopping region")
+        # b_n holds for the n-th patient, on (n - 1, n]; the events after patient n from n on.
+        ax.fill_between(x, b, top, step="pre", color=LIGHT_GREY, lw=0, label="Stopping region")
         ax.step(
-            x, b, where="post", color=GREY, lw=1.0, label=f"Boundary (p0 {p0:g}, alpha {alpha:g})"
+            x, b, where="pre", color=GREY, lw=1.0, label=f"Boundary (p0 {p0:g}, alpha {alpha:g})"
         )
         if len(path):
             xs = np.concatenate(([0], path["N"].to_numpy()))
@@ -52,5 +53,5 @@ def toxicity_figure(path: pd.DataFrame, table: pd.DataFrame, p0: float, alpha: f
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("Evaluable patients")
         ax.set_ylabel("Patients with grade ≥3 TRAE")
-        ax.legend(loc="lower right")
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
     return fig
