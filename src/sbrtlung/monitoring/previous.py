@@ -56,8 +56,8 @@ def build_previous(
     project = folder / "manuscript"
     if not project.exists():
         project.symlink_to(Path(snakefile).resolve().parent / "manuscript")
-    command = [sys.executable, "-m", "snakemake", "-s", str(Path(snakefile).resolve())]
-    command += ["-d", str(folder), "--cores", str(cores), "--quiet", *TARGETS]
+    command = [sys.executable, "-m", "snakemake", *TARGETS, "--cores", str(cores)]
+    command += ["--snakefile", str(Path(snakefile).resolve()), "--directory", str(folder)]
     log = folder / "build.log"
     with log.open("w", encoding="utf-8") as out:
         done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False)
