@@ -36,6 +36,8 @@ include: "rules/simulation_study.smk"
 include: "rules/manuscript.smk"
 include: "rules/share.smk"
 include: "rules/audit.smk"
+include: "rules/dmc.smk"
+include: "rules/delta.smk"
 
 
 # The front page of `snakemake --report report.html`: the study and the report's categories.

@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from sbrtlung.logs import logged
-from sbrtlung.synthetic.simulate import simulate_trial, write_exports
+from sbrtlung.synthetic.cut import delivery
+from sbrtlung.synthetic.simulate import write_exports
 
 with logged(snakemake) as log:
-    tables = simulate_trial(snakemake.params.simulation, snakemake.params.seed)
+    p = snakemake.params
+    tables = delivery(p.simulation, p.seed, p.data_cut, p.corrected_before)
     write_exports(tables, Path(snakemake.output[0]).parent)
     log.info("rows: %s", {name: len(frame) for name, frame in tables.items()})

@@ -111,7 +111,7 @@ LAYERS = (
     # the REDCap command line's `check` runs the split, then the gate
     ("sbrtlung.validation", "sbrtlung.redcap.__main__"),
     ("sbrtlung.adam",),
-    ("sbrtlung.analysis",),
+    ("sbrtlung.analysis", "sbrtlung.monitoring.boundary", "sbrtlung.monitoring.toxicity"),
     ("sbrtlung.markers",),
     ("sbrtlung.models",),
     ("sbrtlung.figures",),
@@ -119,6 +119,7 @@ LAYERS = (
     ("sbrtlung.reporting",),
     ("sbrtlung.manuscript",),
     ("sbrtlung.share",),
+    ("sbrtlung.monitoring",),
 )
 
 

@@ -15,7 +15,7 @@ import jsonschema
 import yaml
 
 # Keys holding a date: YAML reads an unquoted 2024-06-30 as a date, the schema wants its text.
-DATE_KEYS = ("data_cut", "study_start")
+DATE_KEYS = ("data_cut", "study_start", "previous_data_cut")
 
 
 def iso_dates(config: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sbrtlung.reporting.key_results import (
     DECLARATIONS,
     NAMED_RATES,
     NOT_APPLICABLE,
+    NOT_TESTED,
     assemble,
     data_source,
     declarations,
@@ -286,3 +287,15 @@ def test_declarations_of_a_build_on_study_data_come_from_the_config():
     assert out["authors"] == "Not given: set `study.authors` in the configuration."
     assert missing_declarations(partial, "/data/cut1") == ["authors", "ethics", "funding"]
     assert missing_declarations(partial, "") == []
+
+
+def test_an_interim_cut_tests_no_hypothesis_and_says_so():
+    inputs = assemble_inputs()
+    inputs["config"] = config.load(analysis_stage="interim")
+    results = assemble(**inputs)
+    assert results["primary_success"] == results["primary_success_bootstrap"] == NOT_TESTED
+    assert results["primary_outcome"]["verdict"] == "was not tested (interim analysis)"
+    assert "Interim analysis" in results["data_source"]["note"]
+    assert "Interim" not in assemble(**assemble_inputs())["data_source"]["note"]
+    built = variables.build(results, inputs["config"])
+    assert built["primary_success"] == NOT_TESTED

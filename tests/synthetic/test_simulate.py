@@ -462,3 +462,20 @@ def test_a_subset_of_the_exports_is_the_same_as_in_the_whole_trial(default_trial
         pd.testing.assert_frame_equal(table, default_trial[stem])
     with pytest.raises(ValueError, match="unknown exports"):
         simulate_trial(simulation(), 11, ("patient",))
+
+
+def test_a_set_toxicity_rate_changes_only_the_adverse_events():
+    """simulation.grade3_trae_rate draws from its own stream: every other export is the
+    default trial's, and null is the default trial itself."""
+    sim = config.load(simulation={"n_patients": 200})["simulation"]
+    default = simulate_trial(sim, seed=5)
+    toxic = simulate_trial({**sim, "grade3_trae_rate": 0.5}, seed=5)
+    for name, frame in default.items():
+        if name != "adverse_events":
+            pd.testing.assert_frame_equal(frame, toxic[name])
+    ae = toxic["adverse_events"]
+    related = ae["attribution"].isin(["possible", "probable", "definite"])
+    severe = ae[related & (ae["grade"] >= 3)]["patient_id"].nunique()
+    treated = default["sbrt"].loc[default["sbrt"]["fractions_delivered"] > 0, "patient_id"]
+    assert 0.4 < severe / treated.nunique() < 0.6
+    assert not ae.duplicated(["patient_id", "ae_id"]).any()

@@ -54,7 +54,19 @@ from sbrtlung.reporting.key_results import ENTRY_FIELDS, POINT_FIELDS, typed
 from sbrtlung.study import Study
 
 KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
-CONFIG_EXCLUDED = frozenset({"raw_dir", "simulation", "study"})
+# Config the paper does not quote: the data's source and the monitoring of the running trial
+# (the DMC report's; the interim stage reaches the paper through key results).
+CONFIG_EXCLUDED = frozenset(
+    {
+        "raw_dir",
+        "simulation",
+        "study",
+        "analysis_stage",
+        "monitoring",
+        "previous_raw_dir",
+        "previous_data_cut",
+    }
+)
 INTERVAL_LABELS = {"ci95": "95% CI", "range_cv": ""}
 # The settings whose replicate counts set the Monte Carlo error of the results, as (config path,
 # the path a null value falls back to, words): below the plan's value, the build is quick.

@@ -21,6 +21,8 @@ import pandas as pd
 
 from sbrtlung.adam.endpoints import ENDPOINTS
 from sbrtlung.analysis.design import planned_sample_size
+from sbrtlung.analysis.stage import analysis_stage
+from sbrtlung.analysis.stage import settings as stage_settings
 from sbrtlung.formatter import Kind, in_sentence, number, with_interval
 from sbrtlung.markers.summary import marker_label
 from sbrtlung.reporting.supplementary_analyses import key_entries
@@ -112,8 +114,18 @@ NAMED_RATES = {
 }
 
 
-def primary_outcome(success: bool) -> dict:
-    """The words the paper uses for the primary decision, so no verdict is ever typed."""
+NOT_TESTED = "not tested (interim)"
+
+
+def primary_outcome(success: bool | str) -> dict:
+    """The words the paper uses for the primary decision, so no verdict is ever typed; at an
+    interim cut (`NOT_TESTED`) the interval is described beside the null, not tested."""
+    if success == NOT_TESTED:
+        return {
+            "met": success,
+            "verdict": "was not tested (interim analysis)",
+            "comparison": "is shown here beside",
+        }
     return {
         "met": success,
         "verdict": "was met" if success else "was not met",
@@ -121,17 +133,22 @@ def primary_outcome(success: bool) -> dict:
     }
 
 
-def data_source(raw_dir: str) -> dict:
-    """Whether the paper was built on the study's exports or on the built-in synthetic trial."""
+def data_source(raw_dir: str, stage: str = "final") -> dict:
+    """Whether the paper was built on the study's exports or on the built-in synthetic trial,
+    and, at an interim cut, that it is an interim analysis (the paper's first page says so)."""
     synthetic = not raw_dir
-    return {
-        "synthetic": synthetic,
-        "note": (
-            "This build analyses the built-in synthetic trial (simulated patients), not study data."
-            if synthetic
-            else "This build analyses the study's case-report-form exports."
-        ),
-    }
+    note = (
+        "This build analyses the built-in synthetic trial (simulated patients), not study data."
+        if synthetic
+        else "This build analyses the study's case-report-form exports."
+    )
+    if stage == "interim":
+        note += (
+            " Interim analysis: not every patient has had the chance of the planned"
+            " follow-up at this data cut; the efficacy results are descriptive and the primary"
+            " hypothesis is not tested."
+        )
+    return {"synthetic": synthetic, "note": note}
 
 
 NOT_APPLICABLE = (
@@ -253,7 +270,7 @@ def settings(config: dict) -> dict:
     of a build on study data (a synthetic build prints none, so it reads none and another
     author list does not rerun it)."""
     return {
-        "raw_dir": config["raw_dir"],
+        **stage_settings(config),
         "hypothesis": config["hypothesis"],
         "sample_size": config["sample_size"],
         "study": config["study"] if config["raw_dir"] else {},
@@ -341,13 +358,16 @@ def assemble(
     out["model_landmark"] = models["landmark"]
     out["model_cohorts"] = models["cohorts"]
     out |= simulation_study
+    stage = analysis_stage(config, adsl)
+    if stage == "interim":
+        out["primary_success"] = out["primary_success_bootstrap"] = NOT_TESTED
     out["primary_outcome"] = primary_outcome(out["primary_success"])
     out["primary_outcome_bootstrap"] = primary_outcome(out["primary_success_bootstrap"])
     # SAP amendment 1.2: TRAE by grade, sensitivity analyses, sites and subgroups.
     extra = key_entries(trae_by_grade, len(saf), sensitivity, sites, site_heterogeneity, subgroups)
     out["trae_grade3plus"]["upper95_one_sided"] = extra.pop("trae_grade3plus_upper95_one_sided")
     out |= extra
-    out["data_source"] = data_source(config["raw_dir"])
+    out["data_source"] = data_source(config["raw_dir"], stage)
     out["declarations"] = declarations(config["study"], config["raw_dir"])
     labels = {marker: marker_label(marker) for marker in MARKERS}
     out["marker_findings"] = marker_findings(out["marker_cox"], labels)

@@ -127,6 +127,9 @@ FATAL_PNEUMONITIS_DAYS = (5, 45)  # onset before the death
 AE_PER_PATIENT = 1.4
 AE_GRADE_PROBS = (0.64, 0.325, 0.03, 0.005)  # grades 1-4; grade 5 only as a fatal pneumonitis
 SERIOUS_PROBS = (0.03, 0.80)  # grade 1-2, grade >= 3
+# simulation.grade3_trae_rate: its own random stream and the onset of the added AE after TRTEDT.
+TOXICITY_STREAM = 23
+TOXICITY_ONSET_DAYS = (30, 150)
 _RELATED = (0.02, 0.05, 0.30, 0.40, 0.23)
 _CHEST = (0.05, 0.10, 0.35, 0.35, 0.15)
 _SYMPTOM = (0.15, 0.20, 0.40, 0.20, 0.05)
@@ -250,7 +253,9 @@ def simulate_trial(
         "sbrt": lambda: _sbrt(rng, ids, site, courses, timeline),
         "imaging": lambda: _imaging(rng, ids, courses, fate),
         "progression": lambda: _progression(rng, ids, fate),
-        "adverse_events": lambda: _adverse_events(rng, ids, timeline, fate),
+        "adverse_events": lambda: _with_toxicity(
+            _adverse_events(rng, ids, timeline, fate), sim, seed, ids, timeline, fate
+        ),
         "labs": lambda: _labs(rng, sim, ids, site, prognosis, timeline, fate),
     }
     order = list(draws)
@@ -743,6 +748,57 @@ def _adverse_events(
         "serious": np.where(serious[order], "yes", "no"),
         "attribution": np.asarray(v.ATTRIBUTIONS, object)[related[order]],
     }
+
+
+def _with_toxicity(
+    columns: Columns,
+    sim: Mapping[str, Any],
+    seed: int,
+    ids: np.ndarray,
+    timeline: _Timeline,
+    fate: _Fate,
+) -> Columns:
+    """The AEs with a set true rate of grade >= 3 treatment-related AE per treated patient
+    (`simulation.grade3_trae_rate`; null, the default, leaves the AEs as drawn).
+
+    Drawn from its own stream (seed, TOXICITY_STREAM), so the other exports do not change:
+    each treated patient has the AE with probability rate. A patient without it has every
+    non-fatal grade 3-4 treatment-related AE lowered to grade 2; a patient with it gets one
+    grade 3 pneumonitis TOXICITY_ONSET_DAYS after the last SBRT end, recorded if followed
+    then. The grade 5 pneumonitis of a treatment-related death stays, so the rate within
+    the monitoring window is the set rate plus those few deaths.
+    """
+    rate = sim.get("grade3_trae_rate")
+    if rate is None:
+        return columns
+    tox = np.random.default_rng((seed, TOXICITY_STREAM))
+    toxic = (tox.random(len(ids)) < rate) & timeline.treated
+    onset_after = _uniform_days(tox, TOXICITY_ONSET_DAYS, len(ids))
+    index = {patient: k for k, patient in enumerate(ids)}
+    patient = np.array([index[p] for p in columns["patient_id"]], dtype=np.int64)
+    related = np.isin(columns["attribution"], v.RELATED_ATTRIBUTIONS)
+    lower = related & (columns["grade"] >= 3) & (columns["grade"] < 5) & ~toxic[patient]
+    grade = np.where(lower, 2, columns["grade"])
+    onset = (timeline.trtedt + onset_after).astype(float)
+    new = np.flatnonzero(toxic & (onset <= fate.record_end))
+    merged = {
+        "patient": np.concatenate((patient, new)),
+        "term": np.concatenate((columns["term"], np.full(len(new), "pneumonitis", object))),
+        "grade": np.concatenate((grade, np.full(len(new), 3))),
+        "onset_date": np.concatenate((np.asarray(columns["onset_date"], float), onset[new])),
+        "end_date": np.concatenate(
+            (np.asarray(columns["end_date"], float), np.full(len(new), np.inf))
+        ),
+        "serious": np.concatenate((columns["serious"], np.full(len(new), "yes", object))),
+        "attribution": np.concatenate(
+            (columns["attribution"], np.full(len(new), "probable", object))
+        ),
+    }
+    order = np.lexsort((merged["term"], merged["onset_date"], merged["patient"]))
+    patient = merged["patient"][order]
+    number = np.arange(len(order)) - np.searchsorted(patient, patient) + 1
+    out = {name: values[order] for name, values in merged.items() if name != "patient"}
+    return {"patient_id": ids[patient], "ae_id": [f"AE{k:02d}" for k in number], **out}
 
 
 def _lab_values(rng: np.random.Generator, prognosis: truth.Prognosis) -> np.ndarray:
