@@ -333,6 +333,24 @@ def test_calibration_tertiles_use_the_mean_prediction_per_patient():
     assert np.isnan(top["observed"])  # nobody of the top tertile is followed to 2 years
 
 
+def test_calibration_without_predicted_risks_at_the_horizon_has_no_tertiles():
+    """An interim cut before anyone could reach the horizon: every risk at it is missing."""
+    predictions = pd.DataFrame(
+        {
+            "endpoint": "OS",
+            "cohort": "full",
+            "model": "clinical",
+            "repeat": 1,
+            "USUBJID": [f"P{i:02d}" for i in range(6)],
+            "time": np.linspace(50, 300, 6),
+            "event": [True, False] * 3,
+            "risk_horizon": np.nan,
+        }
+    )
+    table = summary.calibration(predictions, HORIZON)
+    assert table.empty and list(table.columns) == summary.CALIBRATION_COLUMNS
+
+
 def test_a_model_without_its_predictors_or_enough_events_is_skipped():
     """No marker column (no lab value exported): only the clinical model; too few events for
     nested K-fold CV: no model of that cohort, and the summaries name them as missing."""

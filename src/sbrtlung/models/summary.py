@@ -152,6 +152,10 @@ def calibration(predictions: pd.DataFrame, horizon_days: float) -> pd.DataFrame:
             risk=("risk_horizon", "mean"), time=("time", "first"), event=("event", "first")
         )
         patients = patients.dropna(subset=["risk"])
+        if len(patients) < TERTILES:
+            # Too few predicted risks at the horizon (an interim cut before anyone could
+            # reach it): no tertile to calibrate.
+            continue
         tertile = pd.qcut(
             patients["risk"].rank(method="first"), TERTILES, labels=range(1, TERTILES + 1)
         )
