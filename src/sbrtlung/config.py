@@ -16,6 +16,8 @@ import yaml
 
 # Keys holding a date: YAML reads an unquoted 2024-06-30 as a date, the schema wants its text.
 DATE_KEYS = ("data_cut", "study_start", "previous_data_cut")
+# The study period a real delivery must name (`missing_period`).
+PERIOD_KEYS = ("data_cut", "study_start")
 
 
 def iso_dates(config: dict[str, Any]) -> dict[str, Any]:
@@ -27,12 +29,12 @@ def iso_dates(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def missing_period(config: dict[str, Any]) -> str | None:
-    """The first of DATE_KEYS a real delivery (raw_dir set, CSV or REDCap) leaves unset, as one
-    line, or None. Without them dates could only be checked against guesses (the day of the
+    """The first of PERIOD_KEYS a real delivery (raw_dir set, CSV or REDCap) leaves unset, as
+    one line, or None. Without them dates could only be checked against guesses (the day of the
     run), and a date-shifted export would pass; the synthetic trial has its own period."""
     if not config.get("raw_dir"):
         return None
-    for key in DATE_KEYS:
+    for key in PERIOD_KEYS:
         if not config.get(key):
             what = "data cut" if key == "data_cut" else "earliest plausible study date"
             return (
