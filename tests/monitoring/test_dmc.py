@@ -13,6 +13,7 @@ from sbrtlung.monitoring.dmc import GRACE_DAYS, dmc_report, document, scans_due
 from sbrtlung.monitoring.toxicity import monitor
 from sbrtlung.synthetic.simulate import simulate_trial, write_exports
 from sbrtlung.validation.gate import validate_exports
+from sbrtlung.validation.period import study_period
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def report(tmp_path_factory):
     c = config.load(simulation={"n_patients": 40, "grade3_trae_rate": 0.2})
     write_exports(simulate_trial(c["simulation"], seed=3), folder)
     tables, findings = validate_exports(folder, c)
-    adam = derive_all(tables, c)
+    adam = derive_all(tables, c, study_period(c).cut)  # the synthetic trial's cut
     adsl, adae = adam["adsl"], adam["adae"]
     rates = efficacy.rates(adam["adtte"], adsl, {"1y": 365.25, "2y": 730.5}, 20, 1, 0.05)
     status = monitor(adsl, adae, c["monitoring"], 66).status

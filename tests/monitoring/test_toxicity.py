@@ -11,6 +11,7 @@ from sbrtlung.monitoring.boundary import pocock_boundary
 from sbrtlung.monitoring.toxicity import evaluable_patients, monitor, sequence
 from sbrtlung.synthetic.simulate import simulate_trial, write_exports
 from sbrtlung.validation.gate import validate_exports
+from sbrtlung.validation.period import study_period
 
 SETTINGS = {"toxicity_p0": 0.10, "toxicity_p1": 0.25, "alpha": 0.10, "window_days": 182}
 
@@ -66,7 +67,7 @@ def synthetic(rate, tmp_path, seed=20240601):
     write_exports(simulate_trial(c["simulation"], seed=seed), folder)
     tables, findings = validate_exports(folder, c)
     assert not (findings["severity"] == "FATAL").any(), findings.head()
-    adam = derive_all(tables, c)
+    adam = derive_all(tables, c, study_period(c).cut)  # the synthetic trial's cut
     planned = planned_sample_size(c["hypothesis"], c["sample_size"])["patients"]
     return monitor(adam["adsl"], adam["adae"], c["monitoring"], planned)
 

@@ -218,9 +218,9 @@ CASES = [
     Case("dates_shifted_out_of_the_period", 1, lines=shift_record("SCR-001", -200),
          findings=(finding("FATAL", "before_study_start", "SCR-001", "screening", "",
                            "scr_screening_date", f"study start {STUDY_START}"),)),
-    Case("screening_after_the_sites_last_contact", 1,
+    Case("screening_after_the_sites_last_contact", 0,
          lines=row("SCR-002", scr_screening_date="2022-10-01"),
-         findings=(finding("FATAL", "outside_site_period", "SCR-002", "screening", "",
+         findings=(finding("WARN", "screening_after_site_contact", "SCR-002", "screening", "",
                            "scr_screening_date", "after the last contact of site S01, "
                            "2022-09-01"),)),
     Case("choice_labels_swapped", 0,

@@ -35,7 +35,11 @@ RULE_DESCRIPTIONS = {
     "patient_missing": "a patient of the previous data cut (config previous_patients) is missing",
     "outside_site_period": (
         "a screening, enrolment or SBRT date before the site's first screening (config "
-        "sites), or a screening after the site's last contact (a date-shifted export?)"
+        "sites; a date-shifted export?)"
+    ),
+    "screening_after_site_contact": (
+        "a screening after the last contact of every patient of its site (a date-shifted "
+        "export, or follow-up not yet entered at an interim cut)"
     ),
 }
 # Dates that must lie within their site's active period, and how to find each row's site.
@@ -191,27 +195,33 @@ def _site_period(
         late = dates.gt(site.map(last)) & (stem == "screening")
         for row in table.index[(early | late).fillna(False).to_numpy(dtype=bool)]:
             where = site[row]
+            shifted = (
+                "a date-shifted export (REDCap's de-identification option 'shift all dates') "
+                "moves dates out of the site's active period: export the dates unshifted"
+            )
             if early[row]:
+                severity, rule = "FATAL", "outside_site_period"
                 bound = (
                     f"before the first screening of site {where}, {first[where]:%Y-%m-%d} "
-                    "(config sites)"
+                    f"(config sites); {shifted}"
                 )
             else:
-                bound = f"after the last contact of site {where}, {last[where]:%Y-%m-%d}"
-            message = (
-                f"{column} {dates[row]:%Y-%m-%d} is {bound}; a date-shifted export (REDCap's "
-                "de-identification option 'shift all dates') moves dates out of the site's "
-                "active period: export the dates unshifted"
-            )
+                # WARN: at an interim cut a site screens while its follow-up is still to be
+                # entered, so a late screening alone does not prove a shift.
+                severity, rule = "WARN", "screening_after_site_contact"
+                bound = (
+                    f"after the last contact of site {where}, {last[where]:%Y-%m-%d}; unless "
+                    f"the site's follow-up is still to be entered, {shifted}"
+                )
             out.append(
                 Finding(
-                    "FATAL",
+                    severity,
                     f"{stem}.csv",
                     int(row),
                     column,
                     f"{dates[row]:%Y-%m-%d}",
-                    "outside_site_period",
-                    message,
+                    rule,
+                    f"{column} {dates[row]:%Y-%m-%d} is {bound}",
                 )
             )
     return out
