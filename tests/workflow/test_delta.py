@@ -44,7 +44,7 @@ def write(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
 def two_cuts(tmp_path_factory):
     root = tmp_path_factory.mktemp("delta")
     sim = config.load(simulation={"n_patients": 40})["simulation"]
-    cut = str(synthetic_dates(sim)[1])
+    start, cut = (str(day) for day in synthetic_dates(sim))
     write_exports(simulate_trial(sim, seed=20240601), root / "full")
     full = as_text(root / "full")
     ae = full["adverse_events"]
@@ -80,6 +80,7 @@ def two_cuts(tmp_path_factory):
     args = [
         f"raw_dir={write(current, root / 'current')}",
         f"data_cut={cut}",
+        f"study_start={start}",
         f"previous_raw_dir={write(previous, root / 'previous')}",
         f"previous_data_cut={cut}",
     ]
@@ -165,8 +166,12 @@ def test_the_grade_3_trae_count_moves_by_one_and_the_report_orders_its_parts(two
 def test_two_identical_cuts_give_no_changes_and_a_later_previous_cut_is_refused(two_cuts, tmp_path):
     folder, _ = two_cuts
     raw = folder.parent / "current"
-    cut = str(synthetic_dates(config.load(simulation={"n_patients": 40})["simulation"])[1])
-    same = ["raw_dir=" + str(raw), f"data_cut={cut}", f"previous_raw_dir={raw}"]
+    start, cut = (
+        str(day)
+        for day in synthetic_dates(config.load(simulation={"n_patients": 40})["simulation"])
+    )
+    same = ["raw_dir=" + str(raw), f"data_cut={cut}", f"study_start={start}"]
+    same.append(f"previous_raw_dir={raw}")
     done = snakemake(folder, "delta", "--config", *same, f"previous_data_cut={cut}")
     assert done.returncode == 0, done.stderr[-3000:]
     changes = pd.read_csv(folder / "results/delta/changes.csv")
