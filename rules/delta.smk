@@ -49,7 +49,7 @@ rule delta_previous:
         config=config,
         raw_dir=PREVIOUS_RAW,
         folder=lambda wildcards, output: output[0].split("/results/")[0],
-        snakefile=workflow.main_snakefile,
+        snakefile=os.path.relpath(workflow.main_snakefile),
     script:
         "../scripts/delta_previous.py"
 
