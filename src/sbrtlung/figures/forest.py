@@ -3,8 +3,9 @@ analyses against the null of the primary hypothesis, the sites ordered by size w
 pooled estimate, and the subgroups with their cause-specific hazard ratios.
 
 One row per estimate with its 95% CI; the numbers a reader needs (nodules, failures, the
-estimate and its interval) are printed beside each row. A row without an estimate says
-"not estimable"; a no-failure interval (amendment 1.2a) is drawn like any other.
+estimate and its interval) are printed beside each row. A row without an estimate prints the
+formatter's NE (the captions say what it means); a no-failure interval (amendment 1.2a) is
+drawn like any other.
 """
 
 from dataclasses import dataclass
@@ -17,11 +18,10 @@ from matplotlib.figure import Figure
 from sbrtlung.adam.lf_sensitivity import DERIVATIONS
 from sbrtlung.analysis.subgroups import FACTORS
 from sbrtlung.figures.style import GREY, OKABE_ITO, PAGE_WIDTH, new_figure, paper
-from sbrtlung.formatter import Kind, number, with_interval
+from sbrtlung.formatter import NOT_ESTIMABLE, Kind, number, with_interval
 from sbrtlung.study import Horizon
 
 ROW_HEIGHT = 0.22  # inches per row
-NOT_ESTIMABLE = "not estimable"
 
 
 @dataclass(frozen=True)
